@@ -21,7 +21,8 @@ def read_yaml(path: Path) -> Any:
             return yaml.safe_load(fh)
     except FileNotFoundError:
         raise ConfigError(path, "(file)", "file not found") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
+        # PyYAML raises a bare ValueError for an impossible date such as 2023-02-30.
         raise ConfigError(path, "(file)", f"not valid YAML: {exc}") from None
 
 

@@ -163,6 +163,24 @@ STEP_OF: dict[str, Step | None] = {
     "revoked": None,
 }
 
+# Which clock ("thời hạn") runs in each state: a step's SLA key from the catalogue, or "filing"
+# (the campaign's filing deadline). A state absent here has no deadline. Moving between two
+# states with the same clock keeps the running deadline (receipt and appraisal share one).
+CLOCK_OF: dict[str, str] = {
+    "draft": "filing",
+    "awaiting_unit_head": "filing",
+    "in_cluster_review": "cluster_ballot",
+    "received": "appraisal",
+    "in_appraisal": "appraisal",
+    "returned": "completion",
+    "in_consultation": "consultation",
+    "in_public_notice": "public_notice",
+    "at_council": "council",
+    "council_passed": "signature",
+    "awaiting_signature": "signature",
+    "forwarded_central": "central",
+}
+
 STATE_LABELS: dict[str, tuple[str, str]] = {
     "draft": ("Dự thảo", "Draft"),
     "awaiting_unit_head": ("Chờ thủ trưởng đơn vị ký trình", "Awaiting the unit head"),
@@ -285,3 +303,13 @@ def _refusal(state: str, route: Route, event: str) -> TransitionRefused:
 
 def mermaid() -> str:
     return f"{NominationMachine:mermaid}"
+
+
+def replay(route: Route, events: list[tuple[str, str | None, bool | None]]) -> str:
+    """Fold recorded ``(event, reason, passed)`` from draft; raises if any step was not allowed.
+
+    Used to check that a stored state equals the fold of its audit trail."""
+    state = NominationMachine.draft.id
+    for event, reason, passed in events:
+        state = advance(state, route, event, reason=reason, passed=passed)
+    return state

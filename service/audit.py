@@ -1,0 +1,181 @@
+"""The tamper-evident audit trail ("nhật ký kiểm toán").
+
+Entries form one hash chain per aggregate (``nomination:12``): each entry's HMAC covers its own
+fields and the previous entry's hash, so editing, deleting, reordering or inserting an entry
+breaks the chain at that point. An HMAC (not a bare hash) means someone with write access to the
+database but not the key cannot recompute a consistent chain. Verification also compares each
+chain's length and last state with the nomination row, which catches a deleted last entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+
+from sqlmodel import Session, select
+
+from config.settings import get_settings
+from service.actors import Actor
+from service.models import AuditEntry, Nomination, utcnow
+
+GENESIS = "0" * 64
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _digest(entry: AuditEntry, keys: dict[str, str]) -> str:
+    key = keys.get(entry.key_id)
+    if key is None:
+        return ""  # unknown key id: cannot match, reported as a broken link
+    body = canonical_json(
+        {
+            "chain": entry.chain,
+            "seq": entry.seq,
+            "at": entry.at.isoformat(timespec="microseconds"),
+            "actor": entry.actor,
+            "role": entry.role,
+            "action": entry.action,
+            "from": entry.from_state,
+            "to": entry.to_state,
+            "reason": entry.reason,
+            "payload": entry.payload,
+            "prev": entry.prev_hash,
+            "key": entry.key_id,
+        }
+    )
+    return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def nomination_chain(nomination_id: int) -> str:
+    return f"nomination:{nomination_id}"
+
+
+def append(
+    session: Session,
+    *,
+    chain: str,
+    seq: int,
+    actor: Actor,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    reason: str | None = None,
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Add the entry ``seq`` of ``chain``. The caller holds the aggregate's row lock or version,
+    so ``seq`` (= the aggregate's new version) is never taken twice; the unique (chain, seq)
+    constraint backs that up."""
+    settings = get_settings()
+    prev_hash = GENESIS
+    if seq > 1:
+        prev = session.exec(select(AuditEntry.hash).where(AuditEntry.chain == chain, AuditEntry.seq == seq - 1)).first()
+        prev_hash = prev if prev is not None else GENESIS
+    entry = AuditEntry(
+        chain=chain,
+        seq=seq,
+        at=at or utcnow(),
+        actor=actor.name,
+        role=actor.role.value,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=canonical_json(payload or {}),
+        key_id=settings.audit_key_id,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    entry.hash = _digest(entry, settings.audit_keys)
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    seq: int | None
+    entry_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"entry id={self.entry_id} (seq {self.seq})" if self.entry_id is not None else f"seq {self.seq}"
+        return f"{self.chain}: {where}: {self.problem}"
+
+
+def _chains(entries: Iterable[AuditEntry]) -> Iterator[tuple[str, list[AuditEntry]]]:
+    chain: str | None = None
+    bucket: list[AuditEntry] = []
+    for entry in entries:
+        if entry.chain != chain and bucket:
+            yield chain, bucket  # type: ignore[misc]
+            bucket = []
+        chain = entry.chain
+        bucket.append(entry)
+    if bucket:
+        yield chain, bucket  # type: ignore[misc]
+
+
+def verify_chain(chain: str, entries: list[AuditEntry], keys: dict[str, str]) -> BrokenLink | None:
+    """The first broken link of one chain (entries ordered by seq), or None."""
+    prev_hash = GENESIS
+    for expected_seq, entry in enumerate(entries, start=1):
+        if entry.seq != expected_seq:
+            if entry.seq > expected_seq:
+                problem = f"entry seq {expected_seq} is missing (deleted?)"
+            else:
+                problem = f"out of order: seq {entry.seq} where {expected_seq} was expected"
+            return BrokenLink(chain, entry.seq, entry.id, problem)
+        if entry.prev_hash != prev_hash:
+            return BrokenLink(chain, entry.seq, entry.id, "does not link to the previous entry (reordered or inserted?)")
+        if not hmac.compare_digest(entry.hash, _digest(entry, keys)):
+            return BrokenLink(chain, entry.seq, entry.id, "content does not match its signature (edited?)")
+        prev_hash = entry.hash
+    return None
+
+
+def verify_all(session: Session) -> list[BrokenLink]:
+    """Recompute every chain; also check each nomination's version and state against its chain."""
+    keys = get_settings().audit_keys
+    problems: list[BrokenLink] = []
+    tails: dict[str, AuditEntry] = {}
+    rows = session.exec(select(AuditEntry).order_by(AuditEntry.chain, AuditEntry.seq, AuditEntry.id))
+    for chain, entries in _chains(rows.yield_per(1000) if hasattr(rows, "yield_per") else rows):
+        broken = verify_chain(chain, entries, keys)
+        if broken:
+            problems.append(broken)
+        tails[chain] = entries[-1]
+    for nomination in session.exec(select(Nomination.id, Nomination.version, Nomination.state)):
+        chain = nomination_chain(nomination.id)
+        tail = tails.get(chain)
+        if tail is None:
+            problems.append(BrokenLink(chain, None, None, "the nomination has no audit entries"))
+        elif tail.seq != nomination.version:
+            problems.append(
+                BrokenLink(
+                    chain,
+                    tail.seq,
+                    tail.id,
+                    f"chain ends at seq {tail.seq} but the nomination is at version {nomination.version} "
+                    "(entries deleted, or the row changed outside the service)",
+                )
+            )
+        elif tail.to_state != nomination.state:
+            problems.append(
+                BrokenLink(chain, tail.seq, tail.id, f"chain ends in {tail.to_state!r} but the nomination is {nomination.state!r}")
+            )
+    return problems
+
+
+def entries_of(session: Session, chain: str) -> list[AuditEntry]:
+    return list(session.exec(select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq)))
+
+
+def payload_of(entry: AuditEntry) -> dict[str, Any]:
+    return json.loads(entry.payload)

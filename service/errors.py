@@ -1,0 +1,48 @@
+"""Errors the service raises on purpose. Each says, in Vietnamese and English, what went wrong
+with which nomination and what to do next; entrypoints map them to HTTP statuses / exit codes."""
+
+from __future__ import annotations
+
+from workflow.errors import WorkflowError
+
+
+class ServiceError(WorkflowError):
+    http_status = 400
+
+
+class NotFound(ServiceError):
+    http_status = 404
+
+
+class Forbidden(ServiceError):
+    http_status = 403
+
+
+class InvalidInput(ServiceError):
+    http_status = 422
+
+
+class StaleVersion(ServiceError):
+    """Someone else changed the nomination since the caller read it."""
+
+    http_status = 409
+
+    def __init__(self, nomination_id: int, expected: int, current: int, state: str) -> None:
+        self.nomination_id = nomination_id
+        self.expected = expected
+        self.current = current
+        self.state = state
+        super().__init__(
+            f"Hồ sơ #{nomination_id} vừa được người khác cập nhật (phiên bản {current}, bạn đang xem "
+            f"phiên bản {expected}). Hãy tải lại hồ sơ rồi thực hiện lại.",
+            f"Nomination #{nomination_id} was changed by someone else (version {current}; you had "
+            f"version {expected}). Reload it and try again.",
+        )
+
+
+class NotEligible(InvalidInput):
+    """The nominee does not meet the award's conditions; ``findings`` lists each unmet one."""
+
+    def __init__(self, message_vi: str, message_en: str, findings: list) -> None:
+        self.findings = findings
+        super().__init__(message_vi, message_en)

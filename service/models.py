@@ -1,0 +1,230 @@
+"""Database tables (SQLModel). Timestamps are naive UTC; the time zone is applied on display.
+
+The schema is owned by Alembic (``service/migrations``); ``tdkt db upgrade`` creates or migrates it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _json_column(nullable: bool = False) -> sa.Column:
+    return sa.Column(sa.JSON, nullable=nullable)
+
+
+class Unit(SQLModel, table=True):
+    """A member unit of the city ("đơn vị"): department, agency, district, the Board."""
+
+    __tablename__ = "units"
+    code: str = Field(primary_key=True, max_length=40)
+    name_vi: str
+    name_en: str
+    kind: str = Field(max_length=20)
+    email: Optional[str] = None
+
+
+class Cluster(SQLModel, table=True):
+    """An emulation cluster in a given year ("cụm thi đua"), with its rotating head and deputy."""
+
+    __tablename__ = "clusters"
+    __table_args__ = (sa.UniqueConstraint("code", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40)
+    year: int
+    name_vi: str
+    name_en: str
+    head_unit: str = Field(foreign_key="units.code")
+    deputy_unit: str = Field(foreign_key="units.code")
+
+
+class ClusterMember(SQLModel, table=True):
+    __tablename__ = "cluster_members"
+    cluster_id: int = Field(foreign_key="clusters.id", primary_key=True)
+    unit_code: str = Field(foreign_key="units.code", primary_key=True)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=40)
+    full_name: str
+    gender: str = Field(max_length=10)
+    birth_year: Optional[int] = None
+    unit_code: str = Field(foreign_key="units.code", index=True)
+    position_vi: Optional[str] = None
+    # Workers, farmers, teachers, doctors, soldiers at the front line: the city reports their share.
+    front_line: bool = False
+
+
+class TitleRecord(SQLModel, table=True):
+    """A title held in a year ("danh hiệu"), by a person or a collective: the history streaks use."""
+
+    __tablename__ = "title_records"
+    __table_args__ = (sa.Index("ix_title_records_holder", "person_id", "unit_code", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: Optional[int] = Field(default=None, foreign_key="people.id")
+    unit_code: Optional[str] = Field(default=None, foreign_key="units.code")
+    year: int
+    title: str = Field(max_length=40)
+    decision_ref: Optional[str] = None
+
+
+class InitiativeRecord(SQLModel, table=True):
+    """An initiative ("sáng kiến") and the level at which its effect was recognised."""
+
+    __tablename__ = "initiatives"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    year: int
+    title: str
+    scope: str = Field(max_length=20)
+    certified: bool = True
+
+
+class Campaign(SQLModel, table=True):
+    """An emulation campaign ("đợt thi đua"): the annual cycle, thematic, periodic or ad-hoc."""
+
+    __tablename__ = "campaigns"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=60)
+    name_vi: str
+    kind: str = Field(max_length=20)  # annual | thematic | periodic | ad_hoc
+    year: int
+    opens_on: date
+    filing_deadline: date
+    # Filing dates per step, e.g. {"cluster_results": "2027-01-10"}.
+    calendar: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+
+
+class Decision(SQLModel, table=True):
+    """A signed act ("quyết định"/"tờ trình"): award decision, forwarding, central result, revocation."""
+
+    __tablename__ = "decisions"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=60)  # e.g. "1234/QĐ-UBND"
+    kind: str = Field(max_length=20)  # award | forward | central | revocation
+    signed_on: date
+    signer: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+_nomination_version = sa.Column("version", sa.Integer, nullable=False)
+
+
+class Nomination(SQLModel, table=True):
+    """A proposal for one award to one nominee ("hồ sơ đề nghị khen thưởng")."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(person_id IS NOT NULL) <> (nominee_unit_code IS NOT NULL)", name="ck_nominations_one_nominee"
+        ),
+    )
+    __mapper_args__ = {"version_id_col": _nomination_version}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    award_code: str = Field(max_length=40, index=True)
+    ruleset_version: str = Field(max_length=20)
+    track: str = Field(max_length=10)  # unit | cluster
+    nominee_kind: str = Field(max_length=12)  # individual | collective
+    person_id: Optional[int] = Field(default=None, foreign_key="people.id", index=True)
+    nominee_unit_code: Optional[str] = Field(default=None, foreign_key="units.code")
+    nominee_name: str
+    proposing_unit_code: str = Field(foreign_key="units.code", index=True)
+    cluster_id: Optional[int] = Field(default=None, foreign_key="clusters.id", index=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    year: int  # the year of the achievements
+    achievements: str = ""
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    state: str = Field(max_length=30, index=True)
+    version: int = Field(default=1, sa_column=_nomination_version)
+    state_entered_at: datetime = Field(default_factory=utcnow)
+    # When the current step is due; indexed so sweeps cost what is due, not what exists.
+    due_at: Optional[datetime] = Field(default=None, index=True)
+    outcome_reason: Optional[str] = None
+    decision_id: Optional[int] = Field(default=None, foreign_key="decisions.id")
+    created_by: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    """Evidence uploaded with a nomination ("tài liệu đính kèm"), stored in the database."""
+
+    __tablename__ = "attachments"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="nominations.id", index=True)
+    document_kind: Optional[str] = Field(default=None, max_length=40)
+    filename: str
+    content_type: str
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    uploaded_by: str
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    """A document the system produced (dossier, minutes, decision annex)."""
+
+    __tablename__ = "documents"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    nomination_id: Optional[int] = Field(default=None, foreign_key="nominations.id", index=True)
+    kind: str = Field(max_length=40)
+    filename: str
+    content_type: str
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only audit trail ("nhật ký"), one hash chain per aggregate (e.g. ``nomination:12``)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.UniqueConstraint("chain", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    chain: str = Field(max_length=60)
+    seq: int
+    at: datetime
+    actor: str
+    role: str = Field(max_length=20)
+    action: str = Field(max_length=40)
+    from_state: Optional[str] = Field(default=None, max_length=30)
+    to_state: Optional[str] = Field(default=None, max_length=30)
+    reason: Optional[str] = None
+    # Canonical JSON text, hashed as stored.
+    payload: str = "{}"
+    key_id: str = Field(max_length=20)  # which HMAC key signed this entry
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send after commit ("thư báo"); the unique key makes duplicates impossible."""
+
+    __tablename__ = "outbox"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    nomination_id: Optional[int] = Field(default=None, foreign_key="nominations.id", index=True)
+    step: str = Field(max_length=60)
+    kind: str = Field(max_length=30)  # action_needed | outcome | reminder
+    offset_days: int = 0
+    recipient_role: str = Field(max_length=20)
+    recipient_scope: Optional[str] = Field(default=None, max_length=60)
+    template: str = Field(max_length=60)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: Optional[datetime] = None
+    last_error: Optional[str] = None

@@ -1,0 +1,186 @@
+"""The one write path for nominations: load + lock, check, ask the machine, write, audit, outbox.
+
+Every state change of a nomination, from the CLI, the HTTP API or a Prefect flow, goes through
+:func:`apply_event`. It runs in the caller's session and commits once, so the new state, the
+audit entry and the outbox messages land together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from typing import Any, Callable
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from config.calendar import load_calendar
+from config.catalogue import Award, RuleSet, catalogue
+from config.settings import get_settings
+from service import audit
+from service.actors import Actor
+from service.errors import Forbidden, NotFound, StaleVersion
+from service.models import Campaign, Cluster, Nomination, OutboxMessage, utcnow
+from service.scope import can_act_on
+from workflow.nomination import CLOCK_OF, EVENT_LABELS, FINAL_STATES, advance, enabled_events
+from workflow.roles import Role, responsible_roles, roles_for
+from workflow.route import Route
+
+# States whose arrival the proposing unit is told about even though it has nothing to do.
+_OUTCOME_STATES = FINAL_STATES | {"awarded", "forwarded_central", "centrally_decided"}
+
+
+def ruleset_of(nomination: Nomination) -> RuleSet:
+    return catalogue().version(nomination.ruleset_version)
+
+
+def award_of(nomination: Nomination) -> Award:
+    return ruleset_of(nomination).award(nomination.award_code)
+
+
+def route_of(nomination: Nomination) -> Route:
+    return award_of(nomination).route(nomination.track)
+
+
+def load_for_update(session: Session, nomination_id: int, actor: Actor) -> Nomination:
+    """Load the row, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
+    A nomination the actor may not see is reported as not found, so existence does not leak."""
+    nomination = session.get(Nomination, nomination_id, with_for_update=True)
+    if nomination is None or not can_act_on(session, actor, nomination):
+        raise NotFound(
+            f"Không tìm thấy hồ sơ #{nomination_id} (hoặc bạn không có quyền xem hồ sơ này).",
+            f"Nomination #{nomination_id} was not found (or you may not see it).",
+        )
+    return nomination
+
+
+def check_version(nomination: Nomination, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != nomination.version:
+        raise StaleVersion(nomination.id, expected_version, nomination.version, nomination.state)  # type: ignore[arg-type]
+
+
+def apply_event(
+    session: Session,
+    nomination_id: int,
+    event: str,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    reason: str | None = None,
+    passed: bool | None = None,
+    payload: dict[str, Any] | None = None,
+    before_write: Callable[[Nomination], None] | None = None,
+    now: datetime | None = None,
+) -> Nomination:
+    """Fire ``event`` on the nomination and commit; raise a typed error and change nothing if refused.
+
+    ``before_write`` lets a verb add its own checks or fields (e.g. the decision number) inside the
+    same transaction, after the machine accepted the event."""
+    now = now or utcnow()
+    try:
+        nomination = load_for_update(session, nomination_id, actor)
+        check_version(nomination, expected_version)
+        _check_role(actor, event, nomination)
+        route = route_of(nomination)
+        old_state = nomination.state
+        new_state = advance(old_state, route, event, reason=reason, passed=passed)
+        if before_write is not None:
+            before_write(nomination)
+        nomination.state = new_state
+        nomination.updated_at = now
+        if new_state != old_state:
+            nomination.state_entered_at = now
+            nomination.due_at = _next_due(session, nomination, old_state, new_state, now)
+        if reason and new_state in FINAL_STATES:
+            nomination.outcome_reason = reason
+        details = dict(payload or {})
+        if passed is not None:
+            details["passed"] = passed
+        session.add(nomination)
+        session.flush()  # bumps the version (optimistic lock) before the audit seq uses it
+        audit.append(
+            session,
+            chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
+            seq=nomination.version,
+            actor=actor,
+            action=event,
+            from_state=old_state,
+            to_state=new_state,
+            reason=reason,
+            payload=details,
+            at=now,
+        )
+        queue_messages(session, nomination, route)
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        current = session.get(Nomination, nomination_id)
+        raise StaleVersion(nomination_id, expected_version or -1, current.version, current.state) from None  # type: ignore[union-attr]
+    except BaseException:
+        session.rollback()
+        raise
+    return nomination
+
+
+def _check_role(actor: Actor, event: str, nomination: Nomination) -> None:
+    if event in EVENT_LABELS and actor.role not in roles_for(event):
+        vi, en = EVENT_LABELS[event]
+        raise Forbidden(
+            f"Vai trò của bạn không được thực hiện «{vi}» với hồ sơ #{nomination.id}.",
+            f"Your role ({actor.role.value}) may not '{en}' nomination #{nomination.id}.",
+        )
+
+
+def _end_of_day_utc(day, zone) -> datetime:  # type: ignore[no-untyped-def]
+    local = datetime.combine(day, time.max, tzinfo=zone)
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _next_due(session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime) -> datetime | None:
+    clock = CLOCK_OF.get(new_state)
+    if clock is None:
+        return None
+    if clock == CLOCK_OF.get(old_state):
+        return nomination.due_at  # same clock keeps running (e.g. received → in appraisal)
+    settings = get_settings()
+    if clock == "filing":
+        campaign = session.get(Campaign, nomination.campaign_id)
+        return _end_of_day_utc(campaign.filing_deadline, settings.zone)  # type: ignore[union-attr]
+    days = ruleset_of(nomination).sla_days(award_of(nomination), clock)
+    start = now.replace(tzinfo=timezone.utc).astimezone(settings.zone)
+    return load_calendar().due_at(start, days).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:
+    if role in (Role.SUBMITTER, Role.UNIT_HEAD):
+        return f"unit:{nomination.proposing_unit_code}"
+    if role is Role.CLUSTER_HEAD and nomination.cluster_id is not None:
+        cluster = session.get(Cluster, nomination.cluster_id)
+        return f"cluster:{cluster.code}:{cluster.year}"  # type: ignore[union-attr]
+    return None
+
+
+def queue_messages(session: Session, nomination: Nomination, route: Route) -> None:
+    """Outbox rows for whoever must act next, and the proposing unit on an outcome.
+
+    The key (nomination, step, kind, offset, role) is unique, so re-running a step never queues
+    the same message twice; ``step`` includes the version because a nomination can re-enter a
+    state (returned twice)."""
+    step = f"{nomination.state}@v{nomination.version}"
+    recipients = {(role, "action_needed") for role in responsible_roles(enabled_events(nomination.state, route))}
+    if nomination.state in _OUTCOME_STATES:
+        recipients.add((Role.SUBMITTER, "outcome"))
+    for role, kind in sorted(recipients):
+        key = f"nomination:{nomination.id}:{step}:{kind}:0:{role.value}"
+        session.add(
+            OutboxMessage(
+                key=key,
+                nomination_id=nomination.id,
+                step=step,
+                kind=kind,
+                offset_days=0,
+                recipient_role=role.value,
+                recipient_scope=_scope_of(role, nomination, session),
+                template=f"nomination_{kind}",
+                params={"nomination_id": nomination.id, "state": nomination.state, "award": nomination.award_code},
+            )
+        )
