@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from config.errors import ConfigError
@@ -90,28 +89,6 @@ class CalendarFile(_Strict):
     years: tuple[YearEntry, ...]
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, used only to locate an impossible date."""
-
-
-_StringDateLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _read(path: Path) -> Any:
-    try:
-        return read_yaml(path)
-    except ConfigError:
-        raise
-    except ValueError:
-        # PyYAML turns an unquoted 2023-02-30 into a bare ValueError with no position. Re-read
-        # with dates as strings so validation reports the exact entry instead.
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StringDateLoader)
-
-
 def _parse_days(items: list[Any], year: int, where: str, path: Path) -> dict[dt.date, DayEntry]:
     """Parse one list of days, keyed by date in file order; entries are named ``where[j]``."""
     days: dict[dt.date, DayEntry] = {}
@@ -131,7 +108,7 @@ def _parse_days(items: list[Any], year: int, where: str, path: Path) -> dict[dt.
 
 def read_calendar_file(path: Path) -> CalendarFile:
     """Read and validate the calendar YAML; raise ConfigError naming the file and entry."""
-    data = _read(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(path, "(file)", "expected a mapping with keys timezone, weekend, years")
     shape = parse(_FileShape, data, file=path, entry="(top level)")

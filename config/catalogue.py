@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from config.errors import ConfigError
 from config.yamlfiles import DATA_DIR, parse, read_yaml
+from workflow.eligibility import parse_conditions, referenced_titles
 from workflow.route import Route, RouteError, Step
 
 RULESETS_DIR = DATA_DIR / "rulesets"
@@ -101,6 +102,20 @@ class Award(Cited):
                 raise ValueError(f"routes.{track}: the cluster_ballot step belongs to the cluster track only")
         return routes
 
+    @field_validator("eligibility")
+    @classmethod
+    def _eligibility(cls, eligibility: dict[str, list[dict[str, Any]]], info: ValidationInfo) -> dict:
+        code = info.data.get("code", "?")
+        kinds = info.data.get("nominee_kinds") or []
+        for kind, conditions in eligibility.items():
+            if kind not in kinds:
+                raise ValueError(f"{code}: eligibility.{kind}: the award is not for {kind} nominees")
+            try:
+                parse_conditions(conditions)
+            except ValueError as exc:
+                raise ValueError(f"{code}: eligibility.{kind}: {exc}") from None
+        return eligibility
+
     @field_validator("sla")
     @classmethod
     def _sla(cls, sla: dict[str, int]) -> dict[str, int]:
@@ -154,6 +169,21 @@ class RuleSet(_Strict):
                 for doc in docs:
                     if doc not in self.documents:
                         raise ValueError(f"awards[{i}] ({award.code}).dossier.{kind}: unknown document {doc!r}")
+        # Title codes usable in eligibility conditions, with the nominee kinds they apply to.
+        known = {c: [t.nominee_kind] for c, t in self.history_titles.items()}
+        known.update({a.code: list(a.nominee_kinds) for a in self.awards})
+        for i, award in enumerate(self.awards):
+            for kind, conditions in award.eligibility.items():
+                for code in sorted(referenced_titles(parse_conditions(conditions))):
+                    if code not in known:
+                        raise ValueError(
+                            f"awards[{i}] ({award.code}).eligibility.{kind}: unknown title code {code!r}; "
+                            f"known: {sorted(known)}"
+                        )
+                    if kind not in known[code]:
+                        raise ValueError(
+                            f"awards[{i}] ({award.code}).eligibility.{kind}: {code!r} is not for {kind} nominees"
+                        )
         return self
 
     def award(self, code: str) -> Award:

@@ -45,6 +45,8 @@ class Initiative(_Strict):
     year: Year
     title_vi: NfcText
     scope: Scope
+    # False while the certification of its effect and reach is missing from the dossier.
+    certified: bool = True
 
 
 class Person(_Strict):
@@ -74,14 +76,13 @@ def load_demo_people(
     *,
     known_titles: Collection[str] | None = None,
     org: Org | None = None,
-) -> dict[str, Person]:
-    """People from ``dir/people.yaml`` keyed by code, in file order; default: shipped demo."""
+) -> tuple[Person, ...]:
+    """People from ``dir/people.yaml``, in file order; default: the shipped demo people."""
     if dir is None and known_titles is None and org is None:
-        return {p.code: p for p in _shipped_people()}
+        return _shipped_people()
     file = Path(dir or DEMO_DIR) / "people.yaml"
     titles = PERSON_HISTORY_TITLES if known_titles is None else known_titles
-    people = _read_people(file, titles, org or load_org())
-    return {p.code: p for p in people}
+    return _read_people(file, titles, org or load_org())
 
 
 def load_collective_titles(
@@ -115,7 +116,8 @@ def _read_people(file: Path, known_titles: Collection[str], org: Org) -> tuple[P
         where = f"people[{i}]"
         person = parse_item(Person, raw, file=file, entry=where)
         if person.code in first_at:
-            raise ConfigError(file, f"{where}.code", f"duplicate person {person.code} (first at people[{first_at[person.code]}])")
+            first = first_at[person.code]
+            raise ConfigError(file, f"{where}.code", f"duplicate person {person.code} (first at people[{first}])")
         first_at[person.code] = i
         _require_unit(org, person.unit, file, f"{where}.unit")
         held: set[tuple[int, str]] = set()
@@ -138,9 +140,9 @@ def _read_collective_titles(file: Path, known_titles: Collection[str], org: Org)
         _require_title(known_titles, row.title, file, f"{where}.title")
         key = (row.unit, row.year, row.title)
         if key in first_at:
-            raise ConfigError(
-                file, where, f"{row.unit} holds {row.title} for {row.year} twice (first at collective_titles[{first_at[key]}])"
-            )
+            first = first_at[key]
+            problem = f"{row.unit} holds {row.title} for {row.year} twice (first at collective_titles[{first}])"
+            raise ConfigError(file, where, problem)
         first_at[key] = i
         rows.append(row)
     return tuple(rows)

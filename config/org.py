@@ -129,7 +129,8 @@ def _read_units(file: Path) -> dict[str, Unit]:
     for i, raw in enumerate(entries(read_yaml(file), "units", file)):
         unit = parse_item(Unit, raw, file=file, entry=f"units[{i}]")
         if unit.code in units:
-            raise ConfigError(file, f"units[{i}].code", f"duplicate unit {unit.code} (first at units[{index[unit.code]}])")
+            first = index[unit.code]
+            raise ConfigError(file, f"units[{i}].code", f"duplicate unit {unit.code} (first at units[{first}])")
         units[unit.code] = unit
         index[unit.code] = i
     for code, unit in units.items():
@@ -149,9 +150,9 @@ def _read_clusters(file: Path, units: dict[str, Unit]) -> tuple[ClusterYear, ...
         cluster = parse_item(ClusterYear, raw, file=file, entry=where)
         key = (cluster.code, cluster.year)
         if key in first_at:
-            raise ConfigError(
-                file, where, f"duplicate cluster {cluster.code} for {cluster.year} (first at clusters[{first_at[key]}])"
-            )
+            first = first_at[key]
+            problem = f"duplicate cluster {cluster.code} for {cluster.year} (first at clusters[{first}])"
+            raise ConfigError(file, where, problem)
         first_at[key] = i
         for j, member in enumerate(cluster.members):
             _require_unit(units, member, file, f"{where}.members[{j}]")
@@ -172,9 +173,11 @@ def _read_clusters(file: Path, units: dict[str, Unit]) -> tuple[ClusterYear, ...
                 continue
             _require_unit(units, code, file, f"{where}.{role}")
             if code not in cluster.members:
-                raise ConfigError(file, f"{where}.{role}", f"{role} {code} is not a member of {cluster.code} in {cluster.year}")
+                problem = f"{role} {code} is not a member of {cluster.code} in {cluster.year}"
+                raise ConfigError(file, f"{where}.{role}", problem)
         if cluster.head == cluster.deputy:
-            raise ConfigError(file, f"{where}.deputy", f"head and deputy must be different units (both {cluster.head})")
+            problem = f"head and deputy must be different units (both {cluster.head})"
+            raise ConfigError(file, f"{where}.deputy", problem)
         clusters.append(cluster)
     return tuple(clusters)
 

@@ -15,14 +15,29 @@ DATA_DIR = Path(__file__).resolve().parent
 M = TypeVar("M", bound=BaseModel)
 
 
+class _StringDateLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings."""
+
+
+_StringDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            try:
+                return yaml.safe_load(fh)
+            except ValueError:
+                # PyYAML turns an unquoted 2023-02-30 into a bare ValueError with no position.
+                # Re-read with dates as strings so validation names the exact entry instead.
+                fh.seek(0)
+                return yaml.load(fh, Loader=_StringDateLoader)  # noqa: S506 - a SafeLoader subclass
     except FileNotFoundError:
         raise ConfigError(path, "(file)", "file not found") from None
-    except (yaml.YAMLError, ValueError) as exc:
-        # PyYAML raises a bare ValueError for an impossible date such as 2023-02-30.
+    except yaml.YAMLError as exc:
         raise ConfigError(path, "(file)", f"not valid YAML: {exc}") from None
 
 

@@ -1,4 +1,5 @@
-"""Database tables (SQLModel). Timestamps are naive UTC; the time zone is applied on display.
+"""Database tables (SQLModel). Timestamps are aware UTC (SQLModel's UTCDateTime refuses naive
+ones); the Asia/Ho_Chi_Minh zone is applied on display and for working-day deadlines.
 
 The schema is owned by Alembic (``service/migrations``); ``tdkt db upgrade`` creates or migrates it.
 """
@@ -13,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc)
 
 
 def _json_column(nullable: bool = False) -> sa.Column:
@@ -42,7 +43,7 @@ class Cluster(SQLModel, table=True):
     name_vi: str
     name_en: str
     head_unit: str = Field(foreign_key="units.code")
-    deputy_unit: str = Field(foreign_key="units.code")
+    deputy_unit: Optional[str] = Field(default=None, foreign_key="units.code")
 
 
 class ClusterMember(SQLModel, table=True):

@@ -131,8 +131,7 @@ def _check_role(actor: Actor, event: str, nomination: Nomination) -> None:
 
 
 def _end_of_day_utc(day, zone) -> datetime:  # type: ignore[no-untyped-def]
-    local = datetime.combine(day, time.max, tzinfo=zone)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time.max, tzinfo=zone).astimezone(timezone.utc)
 
 
 def _next_due(session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime) -> datetime | None:
@@ -146,8 +145,7 @@ def _next_due(session: Session, nomination: Nomination, old_state: str, new_stat
         campaign = session.get(Campaign, nomination.campaign_id)
         return _end_of_day_utc(campaign.filing_deadline, settings.zone)  # type: ignore[union-attr]
     days = ruleset_of(nomination).sla_days(award_of(nomination), clock)
-    start = now.replace(tzinfo=timezone.utc).astimezone(settings.zone)
-    return load_calendar().due_at(start, days).astimezone(timezone.utc).replace(tzinfo=None)
+    return load_calendar().due_at(now.astimezone(settings.zone), days).astimezone(timezone.utc)
 
 
 def _scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:

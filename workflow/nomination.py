@@ -112,7 +112,10 @@ class NominationMachine(StateMachine):
     def on_route(self, source: State, target: State) -> bool:
         """The target is the step the route puts right after the source."""
         route: Route = self.model.route
-        return STEP_OF[target.id] == route.next_after(STEP_OF[source.id])
+        here = STEP_OF[source.id]
+        if here is not None and here not in route:
+            return False  # a state of a step this award does not have: nothing is "next"
+        return STEP_OF[target.id] == route.next_after(here)
 
     def decided_in_city(self) -> bool:
         return Step.CENTRAL not in self.model.route
