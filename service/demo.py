@@ -31,6 +31,9 @@ from service.models import (
 from workflow.roles import EVENT_ROLES, Role
 
 DEMO_FILE = DATA_DIR / "demo" / "nominations.yaml"
+# The demo's story is set on this day (campaign TK-2026 open, rule set 2025.7 in force), so the
+# demo loads the same way whenever it is run; audit timestamps are still the real time.
+DEMO_TODAY = date(2026, 11, 22)
 # When an event may be fired by several roles, the demo acts as the first of these it finds.
 _ROLE_PREFERENCE = (Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_HEAD, Role.BOARD_OFFICER, Role.APPROVER)
 
@@ -66,16 +69,22 @@ class DemoFile(BaseModel):
 def load_demo(session: Session, today: date | None = None) -> str:
     if session.exec(select(Unit)).first() is not None:
         return "demo data already loaded (the database is not empty); nothing changed"
+    demo = load_reference_data(session)
+    for spec in demo.nominations:
+        drive(session, spec, today or DEMO_TODAY)
+    count = len(session.exec(select(Nomination.id)).all())
+    return f"demo loaded: {count} nominations, {len(load_org().units)} units, {len(load_demo_people())} people"
+
+
+def load_reference_data(session: Session) -> DemoFile:
+    """Units, clusters, people with their histories and the demo campaigns, committed."""
     demo = parse(DemoFile, read_yaml(DEMO_FILE), file=DEMO_FILE, entry="(file)")
     _load_org(session)
     _load_people(session)
     for c in demo.campaigns:
         session.add(Campaign(**c.model_dump(exclude={"calendar"}), calendar=c.model_dump(mode="json")["calendar"]))
     session.commit()
-    for spec in demo.nominations:
-        _drive(session, spec, today)
-    count = len(session.exec(select(Nomination.id)).all())
-    return f"demo loaded: {count} nominations, {len(load_org().units)} units, {len(load_demo_people())} people"
+    return demo
 
 
 def _load_org(session: Session) -> None:
@@ -119,7 +128,8 @@ def _actor_for(session: Session, event: str, nomination: Nomination) -> Actor:
     return Actor(name=f"demo.{role.value}" + (f".{unit}" if unit else ""), role=role, unit_code=unit)
 
 
-def _drive(session: Session, spec: DemoNomination, today: date | None) -> None:
+def drive(session: Session, spec: DemoNomination, today: date = DEMO_TODAY) -> Nomination:
+    """Create the nomination described by ``spec`` and fire its steps, each as the right role."""
     home_unit = spec.unit
     if spec.person:
         home_unit = session.exec(select(Person.unit_code).where(Person.code == spec.person)).one()
@@ -132,3 +142,4 @@ def _drive(session: Session, spec: DemoNomination, today: date | None) -> None:
     for step in spec.steps:
         event, kwargs = (step, {}) if isinstance(step, str) else next(iter(step.items()))
         getattr(actions, event)(session, nomination.id, actor=_actor_for(session, event, nomination), **kwargs)
+    return nomination

@@ -15,7 +15,7 @@ from service.actors import Actor
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.eligibility import assert_eligible
 from service.models import Campaign, Cluster, ClusterMember, Decision, Nomination, Person, Unit, utcnow
-from service.transitions import apply_event, check_version, load_for_update, queue_messages, route_of
+from service.transitions import apply_event, check_version, end_of_day_utc, load_for_update, queue_messages, route_of
 from workflow.nomination import FINAL_STATES
 from workflow.roles import Role
 
@@ -96,6 +96,7 @@ def create_nomination(
         achievements=achievements,
         facts=facts or {},
         state="draft",
+        due_at=end_of_day_utc(campaign.filing_deadline),
         created_by=actor.name,
     )
     return _record_write(session, nomination, actor, "create", None, {"award": award_code, "track": track}, new=True)

@@ -7,7 +7,7 @@ audit entry and the outbox messages land together or not at all.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any, Callable
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -130,8 +130,9 @@ def _check_role(actor: Actor, event: str, nomination: Nomination) -> None:
         )
 
 
-def _end_of_day_utc(day, zone) -> datetime:  # type: ignore[no-untyped-def]
-    return datetime.combine(day, time.max, tzinfo=zone).astimezone(timezone.utc)
+def end_of_day_utc(day: date) -> datetime:
+    """The last instant of ``day`` in the configured time zone (Asia/Ho_Chi_Minh), in UTC."""
+    return datetime.combine(day, time.max, tzinfo=get_settings().zone).astimezone(timezone.utc)
 
 
 def _next_due(session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime) -> datetime | None:
@@ -143,7 +144,7 @@ def _next_due(session: Session, nomination: Nomination, old_state: str, new_stat
     settings = get_settings()
     if clock == "filing":
         campaign = session.get(Campaign, nomination.campaign_id)
-        return _end_of_day_utc(campaign.filing_deadline, settings.zone)  # type: ignore[union-attr]
+        return end_of_day_utc(campaign.filing_deadline)  # type: ignore[union-attr]
     days = ruleset_of(nomination).sla_days(award_of(nomination), clock)
     return load_calendar().due_at(now.astimezone(settings.zone), days).astimezone(timezone.utc)
 
