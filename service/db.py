@@ -1,10 +1,10 @@
 """Database engines and sessions for SQLite (embedded default) and PostgreSQL (production).
 
 SQLite notes (measured, see ../shared/tech-notes.md): pysqlite opens transactions lazily, so a
-read-then-write is not isolated. We take transaction control ourselves and start every
-transaction with ``BEGIN IMMEDIATE``: the write lock is taken up front, a concurrent writer
-waits (``busy_timeout``) instead of failing later with "database is locked". WAL keeps readers
-in other processes unblocked.
+read-then-write is not isolated. We take transaction control ourselves: a write action starts
+with ``BEGIN IMMEDIATE`` (see :func:`write_transaction`), so the write lock is taken before the
+row is read and a concurrent writer waits (``busy_timeout``) instead of failing later with
+"database is locked". Reads use a plain deferred ``BEGIN`` and, with WAL, never block writers.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "tdkt_write"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -53,7 +54,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = conn.get_execution_options().get(_WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -68,6 +70,25 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session whose changes are committed only by the action that owns it."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """The transaction of one action: commit at the end, roll back on any error.
+
+    A read transaction left open by the caller is ended first, so the action reads the rows it
+    changes inside its own (on SQLite: write-locked) transaction, never from an older snapshot."""
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("a write action must start with no pending changes in the session")
+        session.rollback()
+    session.connection(execution_options={_WRITE_OPTION: True})
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 _engines: dict[str, Engine] = {}

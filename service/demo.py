@@ -18,6 +18,7 @@ from config.org import load_org
 from config.yamlfiles import DATA_DIR, parse, read_yaml
 from service import nominations as actions
 from service.actors import Actor
+from service.db import write_transaction
 from service.models import (
     Campaign,
     Cluster,
@@ -79,11 +80,11 @@ def load_demo(session: Session, today: date | None = None) -> str:
 def load_reference_data(session: Session) -> DemoFile:
     """Units, clusters, people with their histories and the demo campaigns, committed."""
     demo = parse(DemoFile, read_yaml(DEMO_FILE), file=DEMO_FILE, entry="(file)")
-    _load_org(session)
-    _load_people(session)
-    for c in demo.campaigns:
-        session.add(Campaign(**c.model_dump(exclude={"calendar"}), calendar=c.model_dump(mode="json")["calendar"]))
-    session.commit()
+    with write_transaction(session):
+        _load_org(session)
+        _load_people(session)
+        for c in demo.campaigns:
+            session.add(Campaign(**c.model_dump(exclude={"calendar"}), calendar=c.model_dump(mode="json")["calendar"]))
     return demo
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from config.catalogue import catalogue
 from service import audit
 from service.actors import Actor
+from service.db import write_transaction
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.eligibility import assert_eligible
 from service.models import Campaign, Cluster, ClusterMember, Decision, Nomination, Person, Unit, utcnow
@@ -38,68 +39,69 @@ def create_nomination(
     today: date | None = None,
 ) -> Nomination:
     """Create a draft ("lập hồ sơ đề nghị") under the rule set in force today."""
-    if actor.role not in _CREATORS or actor.unit_code is None:
-        raise Forbidden(
-            "Chỉ cán bộ TĐKT, thủ trưởng đơn vị hoặc cụm trưởng được lập hồ sơ đề nghị.",
-            "Only a unit's emulation officer, its head or a cluster head may create a nomination.",
+    with write_transaction(session):
+        if actor.role not in _CREATORS or actor.unit_code is None:
+            raise Forbidden(
+                "Chỉ cán bộ TĐKT, thủ trưởng đơn vị hoặc cụm trưởng được lập hồ sơ đề nghị.",
+                "Only a unit's emulation officer, its head or a cluster head may create a nomination.",
+            )
+        today = today or utcnow().date()
+        ruleset = catalogue().in_force(today)
+        try:
+            award = ruleset.award(award_code)
+        except KeyError:
+            raise InvalidInput(
+                f"Không có hình thức khen thưởng mã «{award_code}» trong quy định {ruleset.version}.",
+                f"There is no award {award_code!r} in rule set {ruleset.version}.",
+            ) from None
+        campaign = session.exec(select(Campaign).where(Campaign.code == campaign_code)).first()
+        if campaign is None:
+            raise InvalidInput(f"Không có đợt thi đua «{campaign_code}».", f"There is no campaign {campaign_code!r}.")
+        if today > campaign.filing_deadline:
+            raise InvalidInput(
+                f"Đợt «{campaign.name_vi}» đã hết hạn nộp hồ sơ ngày {campaign.filing_deadline:%d/%m/%Y}.",
+                f"Campaign {campaign.code} closed for filing on {campaign.filing_deadline.isoformat()}.",
+            )
+        if (person_code is None) == (nominee_unit_code is None):
+            raise InvalidInput("Hãy chọn đúng một người hoặc một tập thể được đề nghị.", "Give exactly one nominee: a person or a unit.")
+        kind = "individual" if person_code else "collective"
+        if kind not in award.nominee_kinds:
+            raise InvalidInput(
+                f"«{award.name_vi}» không xét cho {'cá nhân' if kind == 'individual' else 'tập thể'}.",
+                f"{award.name_en} is not given to {kind}s.",
+            )
+        track = track or ("unit" if "unit" in award.routes else "cluster")
+        if track not in award.routes:
+            raise InvalidInput(
+                f"«{award.name_vi}» không đề nghị theo {'Cụm thi đua' if track == 'cluster' else 'đơn vị'}.",
+                f"{award.name_en} has no {track} track; tracks: {sorted(award.routes)}.",
+            )
+        person, nominee_name, nominee_unit = _nominee(session, person_code, nominee_unit_code)
+        home_unit = person.unit_code if person else nominee_unit
+        cluster_id = None
+        if track == "cluster":
+            cluster_id = _cluster_of(session, home_unit, year)  # type: ignore[arg-type]
+        _check_creator_scope(session, actor, home_unit, cluster_id)  # type: ignore[arg-type]
+        _refuse_duplicate(session, award_code, year, person, nominee_unit)
+        nomination = Nomination(
+            award_code=award_code,
+            ruleset_version=ruleset.version,
+            track=track,
+            nominee_kind=kind,
+            person_id=person.id if person else None,
+            nominee_unit_code=nominee_unit,
+            nominee_name=nominee_name,
+            proposing_unit_code=actor.unit_code if actor.role is not Role.CLUSTER_HEAD else home_unit,  # type: ignore[arg-type]
+            cluster_id=cluster_id,
+            campaign_id=campaign.id,  # type: ignore[arg-type]
+            year=year,
+            achievements=achievements,
+            facts=facts or {},
+            state="draft",
+            due_at=end_of_day_utc(campaign.filing_deadline),
+            created_by=actor.name,
         )
-    today = today or utcnow().date()
-    ruleset = catalogue().in_force(today)
-    try:
-        award = ruleset.award(award_code)
-    except KeyError:
-        raise InvalidInput(
-            f"Không có hình thức khen thưởng mã «{award_code}» trong quy định {ruleset.version}.",
-            f"There is no award {award_code!r} in rule set {ruleset.version}.",
-        ) from None
-    campaign = session.exec(select(Campaign).where(Campaign.code == campaign_code)).first()
-    if campaign is None:
-        raise InvalidInput(f"Không có đợt thi đua «{campaign_code}».", f"There is no campaign {campaign_code!r}.")
-    if today > campaign.filing_deadline:
-        raise InvalidInput(
-            f"Đợt «{campaign.name_vi}» đã hết hạn nộp hồ sơ ngày {campaign.filing_deadline:%d/%m/%Y}.",
-            f"Campaign {campaign.code} closed for filing on {campaign.filing_deadline.isoformat()}.",
-        )
-    if (person_code is None) == (nominee_unit_code is None):
-        raise InvalidInput("Hãy chọn đúng một người hoặc một tập thể được đề nghị.", "Give exactly one nominee: a person or a unit.")
-    kind = "individual" if person_code else "collective"
-    if kind not in award.nominee_kinds:
-        raise InvalidInput(
-            f"«{award.name_vi}» không xét cho {'cá nhân' if kind == 'individual' else 'tập thể'}.",
-            f"{award.name_en} is not given to {kind}s.",
-        )
-    track = track or ("unit" if "unit" in award.routes else "cluster")
-    if track not in award.routes:
-        raise InvalidInput(
-            f"«{award.name_vi}» không đề nghị theo {'Cụm thi đua' if track == 'cluster' else 'đơn vị'}.",
-            f"{award.name_en} has no {track} track; tracks: {sorted(award.routes)}.",
-        )
-    person, nominee_name, nominee_unit = _nominee(session, person_code, nominee_unit_code)
-    home_unit = person.unit_code if person else nominee_unit
-    cluster_id = None
-    if track == "cluster":
-        cluster_id = _cluster_of(session, home_unit, year)  # type: ignore[arg-type]
-    _check_creator_scope(session, actor, home_unit, cluster_id)  # type: ignore[arg-type]
-    _refuse_duplicate(session, award_code, year, person, nominee_unit)
-    nomination = Nomination(
-        award_code=award_code,
-        ruleset_version=ruleset.version,
-        track=track,
-        nominee_kind=kind,
-        person_id=person.id if person else None,
-        nominee_unit_code=nominee_unit,
-        nominee_name=nominee_name,
-        proposing_unit_code=actor.unit_code if actor.role is not Role.CLUSTER_HEAD else home_unit,  # type: ignore[arg-type]
-        cluster_id=cluster_id,
-        campaign_id=campaign.id,  # type: ignore[arg-type]
-        year=year,
-        achievements=achievements,
-        facts=facts or {},
-        state="draft",
-        due_at=end_of_day_utc(campaign.filing_deadline),
-        created_by=actor.name,
-    )
-    return _record_write(session, nomination, actor, "create", None, {"award": award_code, "track": track}, new=True)
+        return _record_write(session, nomination, actor, "create", None, {"award": award_code, "track": track}, new=True)
 
 
 def edit_draft(
@@ -109,7 +111,7 @@ def edit_draft(
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise InvalidInput(f"Không sửa được trường {sorted(unknown)}.", f"Fields {sorted(unknown)} cannot be edited.")
-    try:
+    with write_transaction(session):
         nomination = load_for_update(session, nomination_id, actor)
         check_version(nomination, expected_version)
         if nomination.state != "draft" or actor.role not in (Role.SUBMITTER, Role.UNIT_HEAD):
@@ -120,9 +122,6 @@ def edit_draft(
         for field, value in changes.items():
             setattr(nomination, field, value)
         return _record_write(session, nomination, actor, "edit_draft", "draft", {"fields": sorted(changes)})
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _record_write(
@@ -150,7 +149,6 @@ def _record_write(
     )
     if new:
         queue_messages(session, nomination, route_of(nomination))
-    session.commit()
     return nomination
 
 

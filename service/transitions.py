@@ -18,6 +18,7 @@ from config.catalogue import Award, RuleSet, catalogue
 from config.settings import get_settings
 from service import audit
 from service.actors import Actor
+from service.db import write_transaction
 from service.errors import Forbidden, NotFound, StaleVersion
 from service.models import Campaign, Cluster, Nomination, OutboxMessage, utcnow
 from service.scope import can_act_on
@@ -77,47 +78,43 @@ def apply_event(
     same transaction, after the machine accepted the event."""
     now = now or utcnow()
     try:
-        nomination = load_for_update(session, nomination_id, actor)
-        check_version(nomination, expected_version)
-        _check_role(actor, event, nomination)
-        route = route_of(nomination)
-        old_state = nomination.state
-        new_state = advance(old_state, route, event, reason=reason, passed=passed)
-        if before_write is not None:
-            before_write(nomination)
-        nomination.state = new_state
-        nomination.updated_at = now
-        if new_state != old_state:
-            nomination.state_entered_at = now
-            nomination.due_at = _next_due(session, nomination, old_state, new_state, now)
-        if reason and new_state in FINAL_STATES:
-            nomination.outcome_reason = reason
-        details = dict(payload or {})
-        if passed is not None:
-            details["passed"] = passed
-        session.add(nomination)
-        session.flush()  # bumps the version (optimistic lock) before the audit seq uses it
-        audit.append(
-            session,
-            chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
-            seq=nomination.version,
-            actor=actor,
-            action=event,
-            from_state=old_state,
-            to_state=new_state,
-            reason=reason,
-            payload=details,
-            at=now,
-        )
-        queue_messages(session, nomination, route)
-        session.commit()
+        with write_transaction(session):
+            nomination = load_for_update(session, nomination_id, actor)
+            check_version(nomination, expected_version)
+            _check_role(actor, event, nomination)
+            route = route_of(nomination)
+            old_state = nomination.state
+            new_state = advance(old_state, route, event, reason=reason, passed=passed)
+            if before_write is not None:
+                before_write(nomination)
+            nomination.state = new_state
+            nomination.updated_at = now
+            if new_state != old_state:
+                nomination.state_entered_at = now
+                nomination.due_at = _next_due(session, nomination, old_state, new_state, now)
+            if reason and new_state in FINAL_STATES:
+                nomination.outcome_reason = reason
+            details = dict(payload or {})
+            if passed is not None:
+                details["passed"] = passed
+            session.add(nomination)
+            session.flush()  # bumps the version (optimistic lock) before the audit seq uses it
+            audit.append(
+                session,
+                chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
+                seq=nomination.version,
+                actor=actor,
+                action=event,
+                from_state=old_state,
+                to_state=new_state,
+                reason=reason,
+                payload=details,
+                at=now,
+            )
+            queue_messages(session, nomination, route)
     except StaleDataError:
-        session.rollback()
         current = session.get(Nomination, nomination_id)
         raise StaleVersion(nomination_id, expected_version or -1, current.version, current.state) from None  # type: ignore[union-attr]
-    except BaseException:
-        session.rollback()
-        raise
     return nomination
 
 

@@ -46,7 +46,7 @@ class Route:
             raise RouteError(f"a step is listed twice: {list(steps)}")
         missing = MANDATORY - set(parsed)
         if missing:
-            raise RouteError(f"every award needs the steps {sorted(missing)}")
+            raise RouteError(f"every award needs the steps {sorted(s.value for s in missing)}")
         order = [CANONICAL_ORDER.index(s) for s in parsed]
         if order != sorted(order):
             expected = [s.value for s in CANONICAL_ORDER if s in parsed]
