@@ -117,11 +117,8 @@ def test_rejects_missing_mandatory_steps_naming_them(steps, missing):
         assert step not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the message lists enum reprs ([<Step.SIGNATURE: 'signature'>]) instead of ['signature']",
-)
 def test_missing_mandatory_message_lists_plain_step_names():
+    # Regression: the message once listed enum reprs ([<Step.SIGNATURE: 'signature'>]).
     with pytest.raises(RouteError) as info:
         Route.from_steps(["appraisal", "council"])
     assert "['signature']" in str(info.value)

@@ -114,15 +114,13 @@ def test_unknown_time_zone_names_the_field(monkeypatch, zone):
     assert "timezone" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="bug: ZoneInfo('Asia') raises IsADirectoryError, which the validator does not catch",
-)
 def test_time_zone_that_is_a_directory_is_a_validation_error(monkeypatch):
+    # Regression: ZoneInfo("Asia") raises IsADirectoryError, which once escaped the validator.
     monkeypatch.setenv("TDKT_TIMEZONE", "Asia")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         Settings()
+    assert list(_field_errors(info.value)) == [("timezone",)]
+    assert "unknown time zone 'Asia'" in str(info.value)
 
 
 def test_smtp_port_out_of_range(monkeypatch):
