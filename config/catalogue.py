@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from config.errors import ConfigError
-from config.yamlfiles import DATA_DIR, parse, read_yaml
+from config.yamlfiles import DATA_DIR, NfcText, parse, read_yaml
 from workflow.eligibility import parse_conditions, referenced_titles
 from workflow.route import Route, RouteError, Step
 
@@ -61,23 +61,23 @@ class Quota(Cited):
 
 
 class DocumentKind(_Strict):
-    name_vi: str
+    name_vi: NfcText
     name_en: str
     template: str | None = None
-    citation: str
+    citation: str = Field(min_length=3)
 
 
 class HistoryTitle(_Strict):
     """A lower title recorded as history ("danh hiệu"), needed for the streaks of higher awards."""
 
-    name_vi: str
+    name_vi: NfcText
     name_en: str
     nominee_kind: NomineeKind
 
 
 class Award(Cited):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
-    name_vi: str
+    name_vi: NfcText
     name_en: str
     nominee_kinds: list[NomineeKind] = Field(min_length=1)
     decided_by: Literal["city_chairman", "prime_minister", "president"]
@@ -143,7 +143,7 @@ class Award(Cited):
 
 class RuleSet(_Strict):
     version: str
-    name_vi: str
+    name_vi: NfcText
     name_en: str
     effective_from: date
     effective_to: date | None = None
@@ -216,6 +216,9 @@ class Catalogue:
         raise LookupError(f"no rule set is in force on {day.isoformat()}")
 
 
+_INHERITED = frozenset({"default_sla", "documents", "history_titles", "awards"})
+
+
 def _merge_awards(parent: list[dict], child: list[dict]) -> list[dict]:
     merged = {a["code"]: dict(a) for a in parent}
     for entry in child:
@@ -236,7 +239,10 @@ def _raw(path: Path, files: dict[str, Path], seen: tuple[str, ...] = ()) -> dict
     if parent_version in seen:
         raise ConfigError(path, "extends", f"circular extends via {parent_version!r}")
     parent = _raw(files[parent_version], files, seen + (parent_version,))
-    merged = {**parent, **{k: v for k, v in data.items() if k != "awards"}}
+    # Only the catalogue content is inherited; a rule set's identity (name, dates, legal basis)
+    # must be stated in its own file, never silently borrowed from the older one.
+    inherited = {k: v for k, v in parent.items() if k in _INHERITED}
+    merged = {**inherited, **{k: v for k, v in data.items() if k != "awards"}}
     merged["awards"] = _merge_awards(parent.get("awards", []), data.get("awards", []))
     return merged
 

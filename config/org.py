@@ -9,30 +9,20 @@ otherwise surface weeks later as a cluster ballot nobody can cast.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from config.errors import ConfigError
-from config.yamlfiles import DATA_DIR, parse, read_yaml
+from config.yamlfiles import NfcText, DATA_DIR, parse, read_yaml
 
 ORG_DIR = DATA_DIR / "org"
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _nfc(text: str) -> str:
-    # Decomposed Vietnamese ("e" + combining marks) looks identical but compares unequal, which
-    # breaks search and de-duplication; reject it at the door instead of normalising silently.
-    if not unicodedata.is_normalized("NFC", text):
-        raise ValueError("text is not in Unicode NFC form; save it with composed characters")
-    return text
-
-
-NfcText = Annotated[str, Field(min_length=1), AfterValidator(_nfc)]
 Code = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 UnitKind = Literal["department", "agency", "district", "board"]

@@ -5,14 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
+import unicodedata
+from typing import Annotated
+
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from config.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _nfc(text: str) -> str:
+    # Decomposed Vietnamese ("e" + combining marks) looks identical but compares unequal, which
+    # breaks search and de-duplication; reject it at the door instead of normalising silently.
+    if not unicodedata.is_normalized("NFC", text):
+        raise ValueError("text is not in Unicode NFC form; save it with composed characters")
+    return text
+
+
+NfcText = Annotated[str, Field(min_length=1), AfterValidator(_nfc)]
 
 
 class _StringDateLoader(yaml.SafeLoader):
@@ -47,6 +61,22 @@ def parse(model: type[M], data: Any, *, file: Path, entry: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in _named(first["loc"], data))
         field = f"{entry}.{where}" if where else entry
         raise ConfigError(file, field, first["msg"]) from None
+
+
+def _named(loc: tuple, data: Any) -> list[str]:
+    """The error location, with list items that carry a ``code`` named by it: ``awards[CSTD_TP]``."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            item = node[key]
+            code = item.get("code") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{code or key}]"]
+            node = item
+            continue
+        parts.append(str(key))
+        node = node.get(key) if isinstance(node, dict) else None
+    return parts
