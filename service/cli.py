@@ -23,11 +23,13 @@ demo_app = typer.Typer(help="Demo data (Hà Nội clusters, people, nominations)
 nom_app = typer.Typer(help="Nominations (hồ sơ đề nghị khen thưởng).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration data.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts that sign in.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(nom_app, name="nominations")
 app.add_typer(audit_app, name="audit")
 app.add_typer(config_app, name="config")
+app.add_typer(users_app, name="users")
 
 Lang = typer.Option("vi", "--lang", help="vi (default) or en")
 
@@ -55,6 +57,39 @@ def db_upgrade() -> None:
     engine = default_engine()
     upgrade(engine)
     typer.echo(f"schema at revision {current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+    workers: int = typer.Option(1, help="API worker processes"),
+) -> None:
+    """Run the HTTP API (uvicorn, uvloop)."""
+    import uvicorn
+
+    uvicorn.run("service.api.app:create_app", factory=True, host=host, port=port, workers=workers, loop="uvloop")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: str = typer.Option(..., help="submitter, unit_head, cluster_member, cluster_head, board_officer, council_member, approver, admin"),
+    full_name: str = typer.Option(..., "--full-name"),
+    unit: Optional[str] = typer.Option(None, help="unit code, for unit and cluster roles"),
+    email: Optional[str] = typer.Option(None),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create an account."""
+    from service.users import create_user
+
+    with session_scope(default_engine()) as session:
+        try:
+            user = create_user(session, username=username, password=password, role=role, full_name=full_name,
+                               unit_code=unit, email=email)
+        except WorkflowError as exc:
+            _fail(exc)
+    typer.echo(f"created {user.username} ({user.role})")
 
 
 @config_app.command("check")

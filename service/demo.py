@@ -32,6 +32,9 @@ from service.models import (
 from workflow.roles import EVENT_ROLES, Role
 
 DEMO_FILE = DATA_DIR / "demo" / "nominations.yaml"
+USERS_FILE = DATA_DIR / "demo" / "users.yaml"
+# Every demo account has this password (development only; listed in the README).
+DEMO_PASSWORD = "tdkt-demo-2026"
 # The demo's story is set on this day (campaign TK-2026 open, rule set 2025.7 in force), so the
 # demo loads the same way whenever it is run; audit timestamps are still the real time.
 DEMO_TODAY = date(2026, 11, 22)
@@ -61,6 +64,19 @@ class DemoNomination(BaseModel):
     steps: list[str | dict[str, dict[str, Any]]] = Field(default_factory=list)
 
 
+class DemoUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    full_name: str
+    role: str
+    unit: str | None = None
+
+
+class DemoUsers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    users: list[DemoUser]
+
+
 class DemoFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     campaigns: list[DemoCampaign]
@@ -71,6 +87,7 @@ def load_demo(session: Session, today: date | None = None) -> str:
     if session.exec(select(Unit)).first() is not None:
         return "demo data already loaded (the database is not empty); nothing changed"
     demo = load_reference_data(session)
+    load_demo_users(session)
     for spec in demo.nominations:
         drive(session, spec, today or DEMO_TODAY)
     count = len(session.exec(select(Nomination.id)).all())
@@ -86,6 +103,16 @@ def load_reference_data(session: Session) -> DemoFile:
         for c in demo.campaigns:
             session.add(Campaign(**c.model_dump(exclude={"calendar"}), calendar=c.model_dump(mode="json")["calendar"]))
     return demo
+
+
+def load_demo_users(session: Session) -> list[str]:
+    """One account per role (see config/demo/users.yaml), all with :data:`DEMO_PASSWORD`."""
+    from service.users import create_user
+
+    spec = parse(DemoUsers, read_yaml(USERS_FILE), file=USERS_FILE, entry="(file)")
+    for u in spec.users:
+        create_user(session, username=u.username, password=DEMO_PASSWORD, role=u.role, full_name=u.full_name, unit_code=u.unit)
+    return [u.username for u in spec.users]
 
 
 def _load_org(session: Session) -> None:

@@ -229,3 +229,44 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: Optional[datetime] = None
     last_error: Optional[str] = None
+
+
+class User(SQLModel, table=True):
+    """A person who signs in ("người dùng"), with one role and, for unit and cluster roles, a unit."""
+
+    __tablename__ = "users"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=80)
+    full_name: str
+    email: Optional[str] = None
+    password_hash: str
+    role: str = Field(max_length=20)
+    unit_code: Optional[str] = Field(default=None, foreign_key="units.code")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a POST carrying an ``Idempotency-Key``, replayed on a repeat."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)  # method, path and body hash: a reused key with another request is refused
+    status_code: int
+    response: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Sign-in attempts, kept in the database so the rate limit holds across API workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_username_at", "username", "at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80)
+    client: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+    succeeded: bool

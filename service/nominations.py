@@ -228,8 +228,12 @@ def endorse(session: Session, nomination_id: int, *, actor: Actor, expected_vers
 
 
 def open_cluster_review(session: Session, nomination_id: int, *, actor: Actor, expected_version: int | None = None) -> Nomination:
-    """The cluster head puts the candidate into the cluster's review ("đưa vào bình xét")."""
-    return apply_event(session, nomination_id, "open_cluster_review", actor=actor, expected_version=expected_version)
+    """The cluster head puts the candidate into the cluster's review ("đưa vào bình xét"), from the
+    unit's submitted candidacy or from a draft the head entered; the award's conditions must hold."""
+    return apply_event(
+        session, nomination_id, "open_cluster_review", actor=actor, expected_version=expected_version,
+        before_write=lambda n: assert_eligible(session, n),
+    )
 
 
 def record_cluster_result(

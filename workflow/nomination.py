@@ -52,7 +52,9 @@ class NominationMachine(StateMachine):
     submit = draft.to(awaiting_unit_head)
     send_back = awaiting_unit_head.to(draft, validators="reason_given")
     endorse = awaiting_unit_head.to(submitted)
-    open_cluster_review = submitted.to(in_cluster_review, cond="on_route")
+    # A unit's own candidacy arrives submitted; the cluster head may also enter a member unit
+    # straight from a draft (the ballot's candidates). Only routes with a cluster ballot allow it.
+    open_cluster_review = submitted.to(in_cluster_review, cond="on_route") | draft.to(in_cluster_review, cond="on_route")
     record_cluster_result = in_cluster_review.to(cluster_endorsed, cond="positive") | in_cluster_review.to(
         not_awarded, cond="negative", validators="reason_given"
     )

@@ -61,6 +61,7 @@ def expected_table(steps: list[str]) -> dict[tuple[str, str, bool | None], str]:
         allow(state, "withdraw", "withdrawn")
     if "cluster_ballot" in steps:
         allow("submitted", "open_cluster_review", "in_cluster_review")
+        allow("draft", "open_cluster_review", "in_cluster_review")
     else:
         allow("submitted", "receive", "received")
     allow("in_cluster_review", "record_cluster_result", "cluster_endorsed", True)
