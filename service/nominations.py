@@ -16,7 +16,7 @@ from service.db import write_transaction
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.eligibility import assert_eligible
 from service.models import Campaign, Cluster, ClusterMember, Decision, Nomination, Person, Unit, utcnow
-from service.transitions import apply_event, check_version, end_of_day_utc, load_for_update, queue_messages, route_of
+from service.transitions import apply_event, check_version, end_of_day_utc, load_for_update, record_change
 from workflow.nomination import FINAL_STATES
 from workflow.roles import Role
 
@@ -101,7 +101,7 @@ def create_nomination(
             due_at=end_of_day_utc(campaign.filing_deadline),
             created_by=actor.name,
         )
-        return _record_write(session, nomination, actor, "create", None, {"award": award_code, "track": track}, new=True)
+        return record_change(session, nomination, actor, "create", {"award": award_code, "track": track}, from_state=None, new=True)
 
 
 def edit_draft(
@@ -121,35 +121,7 @@ def edit_draft(
             )
         for field, value in changes.items():
             setattr(nomination, field, value)
-        return _record_write(session, nomination, actor, "edit_draft", "draft", {"fields": sorted(changes)})
-
-
-def _record_write(
-    session: Session,
-    nomination: Nomination,
-    actor: Actor,
-    action: str,
-    from_state: str | None,
-    payload: dict[str, Any],
-    *,
-    new: bool = False,
-) -> Nomination:
-    nomination.updated_at = utcnow()
-    session.add(nomination)
-    session.flush()
-    audit.append(
-        session,
-        chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
-        seq=nomination.version,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=nomination.state,
-        payload=payload,
-    )
-    if new:
-        queue_messages(session, nomination, route_of(nomination))
-    return nomination
+        return record_change(session, nomination, actor, "edit_draft", {"fields": sorted(changes)})
 
 
 def _nominee(session: Session, person_code: str | None, unit_code: str | None) -> tuple[Person | None, str, str | None]:

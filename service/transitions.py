@@ -118,6 +118,38 @@ def apply_event(
     return nomination
 
 
+def record_change(
+    session: Session,
+    nomination: Nomination,
+    actor: Actor,
+    action: str,
+    payload: dict[str, Any],
+    *,
+    from_state: str | None = "",
+    new: bool = False,
+) -> Nomination:
+    """Audit a change that is not a transition (creation, a draft edit, a document produced):
+    bump the version and append the audit entry, inside the caller's write transaction.
+
+    ``from_state`` defaults to the current state; pass ``None`` for the creation entry."""
+    nomination.updated_at = utcnow()
+    session.add(nomination)
+    session.flush()
+    audit.append(
+        session,
+        chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
+        seq=nomination.version,
+        actor=actor,
+        action=action,
+        from_state=nomination.state if from_state == "" else from_state,
+        to_state=nomination.state,
+        payload=payload,
+    )
+    if new:
+        queue_messages(session, nomination, route_of(nomination))
+    return nomination
+
+
 def _check_role(actor: Actor, event: str, nomination: Nomination) -> None:
     if event in EVENT_LABELS and actor.role not in roles_for(event):
         vi, en = EVENT_LABELS[event]
