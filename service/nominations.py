@@ -10,7 +10,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from config.catalogue import catalogue
-from service import audit
 from service.actors import Actor
 from service.db import write_transaction
 from service.errors import Forbidden, InvalidInput, NotFound
