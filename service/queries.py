@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from service import audit
 from service.actors import Actor
@@ -17,18 +17,18 @@ from workflow.nomination import EVENT_LABELS, enabled_events, replay
 from workflow.roles import roles_for
 
 
-def list_nominations(
-    session: Session,
+def _filtered(
+    query,  # type: ignore[no-untyped-def]
     actor: Actor,
     *,
     state: str | None = None,
     award: str | None = None,
     unit: str | None = None,
     campaign_id: int | None = None,
+    cluster_id: int | None = None,
     due_before: datetime | None = None,
-    limit: int = 200,
-) -> list[Nomination]:
-    query = select(Nomination).where(visible_filter(actor))
+):
+    query = query.where(visible_filter(actor))
     if state:
         query = query.where(Nomination.state == state)
     if award:
@@ -37,9 +37,21 @@ def list_nominations(
         query = query.where(Nomination.proposing_unit_code == unit)
     if campaign_id:
         query = query.where(Nomination.campaign_id == campaign_id)
+    if cluster_id:
+        query = query.where(Nomination.cluster_id == cluster_id)
     if due_before:
         query = query.where(Nomination.due_at <= due_before)  # type: ignore[operator]
-    return list(session.exec(query.order_by(Nomination.id).limit(limit)))
+    return query
+
+
+def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[Nomination]:
+    """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date."""
+    query = _filtered(select(Nomination), actor, **filters)
+    return list(session.exec(query.order_by(Nomination.id).offset(offset).limit(limit)))
+
+
+def count_nominations(session: Session, actor: Actor, **filters: Any) -> int:
+    return session.exec(_filtered(select(func.count()).select_from(Nomination), actor, **filters)).one()
 
 
 @dataclass(frozen=True)

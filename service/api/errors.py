@@ -1,0 +1,109 @@
+"""One JSON error shape for every failure:
+
+``{"error": {"code": "...", "message_vi": "...", "message_en": "...", "details": {...}}}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.errors import NotEligible, ServiceError, StaleVersion
+from service.users import TooManyAttempts
+from workflow.errors import ReasonRequired, TransitionRefused, UnknownState, WorkflowError
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message_vi: str
+    message_en: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """An error raised by the HTTP layer itself (authentication, uploads, headers)."""
+
+    def __init__(self, status: int, code: str, message_vi: str, message_en: str, details: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.status, self.code, self.message_vi, self.message_en = status, code, message_vi, message_en
+        self.details = details or {}
+        self.headers = headers
+        super().__init__(message_en)
+
+
+def error_response(status: int, code: str, vi: str, en: str, details: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message_vi": vi, "message_en": en, "details": details or {}}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _code(exc: Exception) -> str:
+    name = type(exc).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _workflow_status(exc: WorkflowError) -> int:
+    if isinstance(exc, ReasonRequired):
+        return 422
+    if isinstance(exc, TransitionRefused):
+        return 409  # the request conflicts with the nomination's current state
+    if isinstance(exc, TooManyAttempts):
+        return 429
+    if isinstance(exc, UnknownState):
+        return 500
+    if isinstance(exc, ServiceError):
+        return exc.http_status
+    return 400
+
+
+def _details(exc: WorkflowError) -> dict[str, Any]:
+    if isinstance(exc, StaleVersion):
+        return {"nomination_id": exc.nomination_id, "current_version": exc.current, "current_state": exc.state}
+    if isinstance(exc, NotEligible):
+        return {"unmet": [
+            {"condition": f.condition_id, "message_vi": f.message_vi, "message_en": f.message_en, "citation": f.citation}
+            for f in exc.findings
+        ]}
+    if isinstance(exc, TransitionRefused):
+        return {"state": exc.state, "action": exc.event}
+    return {}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(WorkflowError)
+    async def _workflow(_: Request, exc: WorkflowError) -> JSONResponse:
+        return error_response(_workflow_status(exc), _code(exc), exc.message_vi, exc.message_en, _details(exc))
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+        ]
+        fields = ", ".join(p["field"] for p in problems)
+        return error_response(
+            422, "invalid_request", f"Dữ liệu gửi lên không hợp lệ: {fields}.", f"Invalid request: {fields}.",
+            {"problems": problems},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            401: ("Bạn cần đăng nhập.", "You need to sign in."),
+            404: ("Không tìm thấy.", "Not found."),
+            405: ("Phương thức không được hỗ trợ.", "Method not allowed."),
+        }
+        vi, en = messages.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        return error_response(exc.status_code, f"http_{exc.status_code}", vi, en, headers=getattr(exc, "headers", None))

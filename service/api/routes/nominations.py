@@ -1,0 +1,281 @@
+"""Nominations: create, edit a draft, list, show (with timeline and allowed actions), act, attach."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from config.catalogue import catalogue
+from config.settings import get_settings
+from service import attachments as attach
+from service import nominations as actions
+from service.actors import Actor
+from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep
+from service.api.errors import ApiError, ErrorResponse
+from service.api.schemas import (
+    ActionRequest,
+    AllowedAction,
+    AttachmentOut,
+    NominationCreate,
+    NominationDetail,
+    NominationEdit,
+    NominationOut,
+    Page,
+    TimelineEntry,
+)
+from service.errors import InvalidInput
+from service.idempotency import StoredResponse, fingerprint, run_once
+from service.models import Attachment, Nomination
+from service.queries import count_nominations, list_nominations, next_actions, timeline
+from sqlmodel import Session
+from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
+
+router = APIRouter(prefix="/nominations", tags=["nominations"])
+
+ERRORS = {
+    401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
+    409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
+}
+REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "withdraw", "revoke", "expire"})
+
+
+def etag(nomination: Nomination) -> str:
+    return f'"v{nomination.version}"'
+
+
+def expected_version(if_match: str | None, body_version: int | None) -> int | None:
+    """The version the client acted on, from ``If-Match: "v7"`` (or ``7``) or the body."""
+    if if_match is None:
+        return body_version
+    raw = if_match.strip().removeprefix("W/").strip('"').removeprefix("v")
+    if not raw.isdigit():
+        raise ApiError(422, "bad_if_match", "Tiêu đề If-Match không hợp lệ (ví dụ: \"v7\").",
+                       'Invalid If-Match header (example: "v7").')
+    version = int(raw)
+    if body_version is not None and body_version != version:
+        raise ApiError(422, "version_mismatch", "If-Match và trường version không khớp nhau.",
+                       "If-Match and the version field disagree.")
+    return version
+
+
+def to_out(nomination: Nomination) -> dict[str, Any]:
+    award = catalogue().version(nomination.ruleset_version).award(nomination.award_code)
+    vi, en = STATE_LABELS[nomination.state]
+    data = nomination.model_dump()
+    data.update(award_name_vi=award.name_vi, award_name_en=award.name_en, state_label_vi=vi, state_label_en=en)
+    return data
+
+
+def detail(session: Session, nomination: Nomination, actor: Actor) -> NominationDetail:
+    allowed = [
+        AllowedAction(action=e, label_vi=EVENT_LABELS[e][0], label_en=EVENT_LABELS[e][1],
+                      needs_reason=e in REASON_ACTIONS, needs_outcome=e in OUTCOME_EVENTS)
+        for e in next_actions(nomination, actor)
+    ]
+    files = [AttachmentOut.model_validate(a.model_dump(exclude={"data"})) for a in attach.list_attachments(session, nomination)]
+    return NominationDetail(
+        **to_out(nomination), allowed_actions=allowed, attachments=files,
+        timeline=[TimelineEntry(**item.__dict__) for item in timeline(session, nomination)],
+    )
+
+
+def _reply(status: int, body: Any, nomination_version: int | None, location: str | None = None) -> JSONResponse:
+    headers = {"ETag": f'"v{nomination_version}"'} if nomination_version else {}
+    if location:
+        headers["Location"] = location
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _idempotent(session: Session, user_id: int, key: str | None, request: Request, body: Any,
+                run: Callable[[], StoredResponse]) -> StoredResponse:
+    if not key:
+        return run()
+    if len(key) > 200:
+        raise ApiError(422, "bad_idempotency_key", "Idempotency-Key quá dài (tối đa 200 ký tự).",
+                       "Idempotency-Key is too long (200 characters at most).")
+    return run_once(session, user_id=user_id, key=key, print_=fingerprint(request.method, request.url.path, body), run=run)
+
+
+@router.get("", response_model=Page[NominationOut], responses=ERRORS)
+def list_(
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    state: str | None = None,
+    award: str | None = None,
+    campaign_id: int | None = None,
+    unit: Annotated[str | None, Query(description="proposing unit code")] = None,
+    cluster_id: int | None = None,
+    due_before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[NominationOut]:
+    """Nominations you may see, filtered; paginated with ``limit`` / ``offset``."""
+    limit = min(limit, settings.page_size_max)
+    filters = dict(state=state, award=award, unit=unit, campaign_id=campaign_id, cluster_id=cluster_id, due_before=due_before)
+    rows = list_nominations(session, actor, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
+    return Page[NominationOut](
+        items=[NominationOut(**to_out(n)) for n in rows], total=count_nominations(session, actor, **filters),  # type: ignore[arg-type]
+        limit=limit, offset=offset,
+    )
+
+
+@router.post("", status_code=201, response_model=NominationDetail, responses=ERRORS)
+def create(
+    body: NominationCreate, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Create a draft under the rule set in force today. Send ``Idempotency-Key`` to make retries safe."""
+
+    def run() -> StoredResponse:
+        n = actions.create_nomination(session, actor=actor, **body.model_dump())
+        return StoredResponse(201, detail(session, n, actor).model_dump(mode="json"))
+
+    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    created = result.body
+    return _reply(result.status_code, created, created.get("version"), f"/nominations/{created.get('id')}")
+
+
+@router.get("/{nomination_id}", response_model=NominationDetail, responses=ERRORS)
+def show(nomination_id: int, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """One nomination with its timeline (from the audit trail) and the actions you may take now."""
+    n = actions.get_nomination(session, nomination_id, actor)
+    return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
+
+
+@router.patch("/{nomination_id}", response_model=NominationDetail, responses=ERRORS)
+def edit(
+    nomination_id: int, body: NominationEdit, session: SessionDep, actor: ActorDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Edit a draft. A stale ``If-Match`` / ``version`` gets 409 with the current state."""
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    if not changes:
+        raise InvalidInput("Không có gì để sửa.", "Nothing to change.")
+    n = actions.edit_draft(session, nomination_id, actor=actor, expected_version=expected_version(if_match, body.version), **changes)
+    return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
+
+
+def _outcome(body: ActionRequest, action: str) -> bool:
+    if body.passed is None:
+        vi, en = EVENT_LABELS[action]
+        raise InvalidInput(f"Thao tác «{vi}» cần trường passed (true/false).", f"'{en}' needs the field passed (true/false).")
+    return body.passed
+
+
+def _signature(body: ActionRequest, action: str) -> dict[str, Any]:
+    missing = [f for f in ("document_number", "signed_on", "signer") if getattr(body, f) is None]
+    if missing:
+        vi, en = EVENT_LABELS[action]
+        raise InvalidInput(f"Thao tác «{vi}» cần {', '.join(missing)}.", f"'{en}' needs {', '.join(missing)}.")
+    return {"signed_on": body.signed_on, "signer": body.signer}
+
+
+# How each action's request body maps to the keyword arguments of its service verb.
+ADAPTERS: dict[str, Callable[[ActionRequest], dict[str, Any]]] = {
+    "submit": lambda b: {},
+    "endorse": lambda b: {},
+    "open_cluster_review": lambda b: {},
+    "receive": lambda b: {},
+    "start_appraisal": lambda b: {},
+    "send_to_council": lambda b: {},
+    "submit_for_signature": lambda b: {},
+    "send_back": lambda b: {"reason": b.reason or ""},
+    "return_for_completion": lambda b: {"reason": b.reason or ""},
+    "reject": lambda b: {"reason": b.reason or ""},
+    "withdraw": lambda b: {"reason": b.reason or ""},
+    "expire": lambda b: {"reason": b.reason or ""},
+    "resubmit": lambda b: {"note": b.note},
+    "request_consultation": lambda b: {"bodies": b.bodies or []},
+    "publish_notice": lambda b: {"where": b.note},
+    "record_cluster_result": lambda b: {"honoured": _outcome(b, "record_cluster_result"), "reason": b.reason, "tally": b.tally},
+    "record_consultation": lambda b: {"favourable": _outcome(b, "record_consultation"), "reason": b.reason, "opinions": b.opinions},
+    "close_notice": lambda b: {"objection_upheld": not _outcome(b, "close_notice"), "reason": b.reason},
+    "record_council_result": lambda b: {"passed": _outcome(b, "record_council_result"), "reason": b.reason, "tally": b.tally},
+    "decide": lambda b: {"decision_number": b.document_number, **_signature(b, "decide")},
+    "forward": lambda b: {"submission_number": b.document_number, **_signature(b, "forward")},
+    "record_central_result": lambda b: (
+        {"approved": True, "decision_number": b.document_number, **_signature(b, "record_central_result")}
+        if _outcome(b, "record_central_result") else {"approved": False, "reason": b.reason}
+    ),
+    "revoke": lambda b: {"reason": b.reason or "", "decision_number": b.document_number, **_signature(b, "revoke")},
+}
+assert set(ADAPTERS) == set(EVENT_LABELS), "every machine event needs an HTTP adapter"
+
+
+@router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
+def act(
+    nomination_id: int, action: str, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+    body: ActionRequest | None = None,
+    if_match: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
+    body = body or ActionRequest()
+    if action not in ADAPTERS:
+        raise ApiError(404, "unknown_action", f"Không có thao tác «{action}».", f"There is no action {action!r}.",
+                       {"actions": sorted(ADAPTERS)})
+    version = expected_version(if_match, body.version)
+
+    def run() -> StoredResponse:
+        verb = getattr(actions, action)
+        n = verb(session, nomination_id, actor=actor, expected_version=version, **ADAPTERS[action](body))
+        return StoredResponse(200, detail(session, n, actor).model_dump(mode="json"))
+
+    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    return _reply(result.status_code, result.body, result.body.get("version"))
+
+
+_MAGIC = {
+    "application/pdf": (b"%PDF",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+}
+
+
+@router.post("/{nomination_id}/attachments", status_code=201, response_model=AttachmentOut,
+             responses={**ERRORS, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
+def upload(
+    nomination_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="PDF, DOCX, XLSX, JPEG or PNG")],
+    document_kind: Annotated[str | None, Form()] = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    """Attach evidence to a draft or returned nomination (size and type limited)."""
+    limit = get_settings().attachment_max_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "file_too_large", f"Tệp vượt quá giới hạn {limit // (1024 * 1024)} MB.",
+                       f"The file exceeds the {limit // (1024 * 1024)} MB limit.", {"limit_bytes": limit})
+    content_type = (file.content_type or "").split(";")[0].strip()
+    if content_type not in settings.attachment_types or not data.startswith(_MAGIC.get(content_type, (b"\0\0never",))):
+        raise ApiError(415, "unsupported_file_type",
+                       "Chỉ nhận tệp PDF, DOCX, XLSX, JPEG hoặc PNG (đúng định dạng khai báo).",
+                       "Only PDF, DOCX, XLSX, JPEG or PNG files are accepted (matching their declared type).",
+                       {"content_type": content_type, "accepted": list(settings.attachment_types)})
+    created = attach.add_attachment(session, nomination_id, actor=actor, filename=file.filename or "tep",
+                                    content_type=content_type, data=data, document_kind=document_kind,
+                                    expected_version=expected_version(if_match, None))
+    return JSONResponse(AttachmentOut.model_validate(created.model_dump(exclude={"data"})).model_dump(mode="json"), status_code=201)
+
+
+attachments_router = APIRouter(prefix="/attachments", tags=["nominations"])
+
+
+@attachments_router.get("/{attachment_id}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
+def download(attachment_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """Download an attachment of a nomination you may see."""
+    a: Attachment = attach.get_attachment(session, attachment_id, actor)
+    return Response(a.data, media_type=a.content_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}", "ETag": f'"{a.sha256}"'})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
