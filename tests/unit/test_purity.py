@@ -113,3 +113,11 @@ def test_the_static_scan_catches_a_lazy_import(tmp_path):
     )
     assert sorted(_imports(sample)) == [(1, "os"), (3, "sqlalchemy"), (4, "pydantic"), (5, "yaml")]
     assert {m for _, m in _imports(sample)} & FORBIDDEN == {"sqlalchemy", "pydantic", "yaml"}
+
+
+def test_search_fold_ignores_case_and_vietnamese_accents() -> None:
+    from workflow.text import search_fold
+
+    assert search_fold("Nguyễn Thị Thu Hà") == "nguyen thi thu ha"
+    assert search_fold("88/QĐ-UBND") == "88/qd-ubnd"
+    assert search_fold("ĐẶNG") == search_fold("dang")

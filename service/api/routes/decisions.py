@@ -12,6 +12,7 @@ from service.api.deps import SessionDep, require_roles
 from service.api.errors import ErrorResponse
 from service.api.schemas import DecisionOut, Page, PublicAwardee, PublicDecision
 from service.models import Decision, Nomination, Unit
+from workflow.text import search_fold
 
 router = APIRouter(tags=["decisions"], responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 
@@ -45,11 +46,13 @@ def public_decisions(
         .where(Nomination.state.in_(_PUBLISHED_STATES), Decision.kind.in_(("award", "central")))  # type: ignore[attr-defined]
         .order_by(Decision.signed_on.desc(), Decision.id, Nomination.id)  # type: ignore[attr-defined]
     )
-    if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(func.lower(Nomination.nominee_name).like(like) | func.lower(Decision.number).like(like))
+    # Search is accent- and case-insensitive, folded in Python: SQLite's lower() knows only ASCII.
+    # (An indexed folded column is the next step when the published list grows large.)
+    needle = search_fold(q.strip()) if q else ""
     grouped: dict[int, PublicDecision] = {}
     for decision, nomination, unit in session.exec(query):
+        if needle and needle not in search_fold(nomination.nominee_name) and needle not in search_fold(decision.number):
+            continue
         award = catalogue().version(nomination.ruleset_version).award(nomination.award_code)
         entry = grouped.setdefault(decision.id, PublicDecision(**DecisionOut.model_validate(decision.model_dump()).model_dump(), awardees=[]))
         entry.awardees.append(PublicAwardee(nominee_name=nomination.nominee_name, unit_name_vi=unit.name_vi,
