@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any, Callable
 
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config.calendar import load_calendar
 from config.catalogue import Award, RuleSet, catalogue
@@ -20,8 +20,9 @@ from service import audit
 from service.actors import Actor
 from service.db import write_transaction
 from service.errors import Forbidden, NotFound, StaleVersion
-from service.models import Campaign, Cluster, Nomination, OutboxMessage, utcnow
+from service.models import AuditEntry, Campaign, Cluster, Nomination, OutboxMessage, utcnow
 from service.scope import can_act_on
+from workflow.clock import PAUSING_STATES, remaining_days
 from workflow.nomination import CLOCK_OF, EVENT_LABELS, FINAL_STATES, advance, enabled_events
 from workflow.roles import Role, responsible_roles, roles_for
 from workflow.route import Route
@@ -85,18 +86,23 @@ def apply_event(
             route = route_of(nomination)
             old_state = nomination.state
             new_state = advance(old_state, route, event, reason=reason, passed=passed)
-            if before_write is not None:
-                before_write(nomination)
-            nomination.state = new_state
-            nomination.updated_at = now
-            if new_state != old_state:
-                nomination.state_entered_at = now
-                nomination.due_at = _next_due(session, nomination, old_state, new_state, now)
-            if reason and new_state in FINAL_STATES:
-                nomination.outcome_reason = reason
-            details = dict(payload or {})
-            if passed is not None:
-                details["passed"] = passed
+            # No autoflush until the explicit flush below: every flush of a changed row bumps its
+            # version, and the version must grow by exactly one per audited change.
+            with session.no_autoflush:
+                if before_write is not None:
+                    before_write(nomination)
+                due_at, clock_note = nomination.due_at, {}
+                if new_state != old_state:
+                    due_at, clock_note = _next_due(session, nomination, old_state, new_state, now)
+                    nomination.state_entered_at = now
+                nomination.state = new_state
+                nomination.due_at = due_at
+                nomination.updated_at = now
+                if reason and new_state in FINAL_STATES:
+                    nomination.outcome_reason = reason
+                details = {**(payload or {}), **clock_note}
+                if passed is not None:
+                    details["passed"] = passed
             session.add(nomination)
             session.flush()  # bumps the version (optimistic lock) before the audit seq uses it
             audit.append(
@@ -164,18 +170,43 @@ def end_of_day_utc(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=get_settings().zone).astimezone(timezone.utc)
 
 
-def _next_due(session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime) -> datetime | None:
-    clock = CLOCK_OF.get(new_state)
-    if clock is None:
-        return None
-    if clock == CLOCK_OF.get(old_state):
-        return nomination.due_at  # same clock keeps running (e.g. received → in appraisal)
+def _next_due(
+    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime
+) -> tuple[datetime | None, dict[str, Any]]:
+    """The due time in the new state, and a note on the clock for the audit entry (a pause or a
+    resumption), so the paused clock can be rebuilt from the trail alone."""
     settings = get_settings()
+    calendar = load_calendar()
+    today = now.astimezone(settings.zone).date()
+    old_clock, clock = CLOCK_OF.get(old_state), CLOCK_OF.get(new_state)
+    note: dict[str, Any] = {}
+    if new_state in PAUSING_STATES and old_clock and nomination.due_at is not None:
+        left = remaining_days(calendar, today, nomination.due_at.astimezone(settings.zone).date())
+        note = {"clock": {"paused": old_clock, "remaining_working_days": left}}
+    if old_state in PAUSING_STATES:
+        paused = _last_pause(session, nomination)
+        if paused and paused["paused"] == clock:
+            left = paused["remaining_working_days"]
+            due = calendar.due_at(now.astimezone(settings.zone), left).astimezone(timezone.utc)
+            return due, {"clock": {"resumed": clock, "remaining_working_days": left}}
+    if clock is None:
+        return None, note
+    if clock == old_clock:
+        return nomination.due_at, note  # same clock keeps running (e.g. received → in appraisal)
     if clock == "filing":
         campaign = session.get(Campaign, nomination.campaign_id)
-        return end_of_day_utc(campaign.filing_deadline)  # type: ignore[union-attr]
+        return end_of_day_utc(campaign.filing_deadline), note  # type: ignore[union-attr]
     days = ruleset_of(nomination).sla_days(award_of(nomination), clock)
-    return load_calendar().due_at(now.astimezone(settings.zone), days).astimezone(timezone.utc)
+    return calendar.due_at(now.astimezone(settings.zone), days).astimezone(timezone.utc), note
+
+
+def _last_pause(session: Session, nomination: Nomination) -> dict[str, Any] | None:
+    entry = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.chain == audit.nomination_chain(nomination.id), AuditEntry.to_state.in_(PAUSING_STATES))  # type: ignore[arg-type, attr-defined]
+        .order_by(AuditEntry.seq.desc())  # type: ignore[attr-defined]
+    ).first()
+    return audit.payload_of(entry).get("clock") if entry else None
 
 
 def _scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:

@@ -1,0 +1,43 @@
+"""A return for completion pauses the step's clock; resubmission resumes it with what was left."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from config.calendar import load_calendar
+from service import audit
+from service.actors import Actor
+from service.demo import DemoNomination, drive
+from service.queries import timeline
+from service.transitions import apply_event
+from workflow.roles import Role
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+BOARD = Actor("cv.ban_tdkt", Role.BOARD_OFFICER)
+CAL = load_calendar()
+
+
+def at(y: int, m: int, d: int, h: int = 9) -> datetime:
+    return datetime(y, m, d, h, tzinfo=HANOI).astimezone(timezone.utc)
+
+
+def test_return_pauses_and_resubmission_resumes_the_appraisal_clock(session: Session) -> None:
+    n = drive(session, DemoNomination(person="P009", award="BK_TP", campaign="TK-2026", steps=["submit", "endorse"]))
+    received = apply_event(session, n.id, "receive", actor=BOARD, now=at(2026, 11, 23))  # Monday
+    due = received.due_at.astimezone(HANOI).date()
+    assert due == CAL.add_working_days(received.state_entered_at.astimezone(HANOI).date(), 20)
+    apply_event(session, n.id, "start_appraisal", actor=BOARD, now=at(2026, 11, 24))
+    returned = apply_event(session, n.id, "return_for_completion", actor=BOARD, reason="Thiếu biên bản.", now=at(2026, 11, 30))
+    left = CAL.working_days_between(at(2026, 11, 30).astimezone(HANOI).date(), due)
+    assert left == 15  # 5 of 20 working days used: 24, 25, 26, 27 and 30 November
+    assert timeline(session, returned)[-1].payload["clock"] == {"paused": "appraisal", "remaining_working_days": 15}
+    # The unit takes two weeks; those days do not count against the Board.
+    submitter = Actor("cb", Role.SUBMITTER, returned.proposing_unit_code)
+    back = apply_event(session, n.id, "resubmit", actor=submitter, now=at(2026, 12, 14))
+    assert back.state == "received"
+    assert back.due_at.astimezone(HANOI).date() == CAL.add_working_days(back.state_entered_at.astimezone(HANOI).date(), 15)
+    assert timeline(session, back)[-1].payload["clock"] == {"resumed": "appraisal", "remaining_working_days": 15}
+    assert audit.verify_all(session) == []
