@@ -243,6 +243,11 @@ def reject(session: Session, nomination_id: int, *, actor: Actor, reason: str, e
     return apply_event(session, nomination_id, "reject", actor=actor, reason=reason, expected_version=expected_version)
 
 
+def decline(session: Session, nomination_id: int, *, actor: Actor, reason: str, expected_version: int | None = None) -> Nomination:
+    """The Chairman declines to sign the award, with the reason ("không ký quyết định")."""
+    return apply_event(session, nomination_id, "decline", actor=actor, reason=reason, expected_version=expected_version)
+
+
 def request_consultation(
     session: Session, nomination_id: int, *, actor: Actor, bodies: list[str], expected_version: int | None = None
 ) -> Nomination:

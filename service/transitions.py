@@ -209,13 +209,17 @@ def _last_pause(session: Session, nomination: Nomination) -> dict[str, Any] | No
     return audit.payload_of(entry).get("clock") if entry else None
 
 
-def _scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:
+def scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:
+    """The recipient scope of a message to ``role`` about ``nomination`` (unit, cluster or city)."""
     if role in (Role.SUBMITTER, Role.UNIT_HEAD):
         return f"unit:{nomination.proposing_unit_code}"
     if role is Role.CLUSTER_HEAD and nomination.cluster_id is not None:
         cluster = session.get(Cluster, nomination.cluster_id)
         return f"cluster:{cluster.code}:{cluster.year}"  # type: ignore[union-attr]
     return None
+
+
+_scope_of = scope_of  # old private name, still imported by service/reminders.py
 
 
 def queue_messages(session: Session, nomination: Nomination, route: Route) -> None:
@@ -238,7 +242,7 @@ def queue_messages(session: Session, nomination: Nomination, route: Route) -> No
                 kind=kind,
                 offset_days=0,
                 recipient_role=role.value,
-                recipient_scope=_scope_of(role, nomination, session),
+                recipient_scope=scope_of(role, nomination, session),
                 template=f"nomination_{kind}",
                 params={"nomination_id": nomination.id, "state": nomination.state, "award": nomination.award_code},
             )

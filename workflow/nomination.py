@@ -64,9 +64,9 @@ class NominationMachine(StateMachine):
     )
     resubmit = returned.to(received)
     start_appraisal = received.to(in_appraisal)
-    reject = not_awarded.from_(
-        received, in_appraisal, council_passed, awaiting_signature, validators="reason_given"
-    )
+    reject = not_awarded.from_(received, in_appraisal, validators="reason_given")
+    # The Chairman declines to sign ("không ký quyết định"), with the reason.
+    decline = not_awarded.from_(council_passed, awaiting_signature, validators="reason_given")
     request_consultation = in_appraisal.to(in_consultation, cond="on_route")
     publish_notice = in_appraisal.to(in_public_notice, cond="on_route")
     send_to_council = in_appraisal.to(at_council, cond="on_route")
@@ -221,6 +221,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "resubmit": ("Nộp lại hồ sơ đã bổ sung", "Resubmit"),
     "start_appraisal": ("Bắt đầu thẩm định", "Start appraisal"),
     "reject": ("Không khen thưởng", "Reject"),
+    "decline": ("Không ký quyết định khen thưởng", "Decline to sign"),
     "request_consultation": ("Xin ý kiến, hiệp y", "Request consultation"),
     "record_consultation": ("Ghi nhận ý kiến hiệp y", "Record consultation"),
     "publish_notice": ("Công khai lấy ý kiến", "Publish notice"),

@@ -34,8 +34,8 @@ EVENT_ROLES: dict[str, frozenset[Role]] = {
     "return_for_completion": frozenset({Role.BOARD_OFFICER}),
     "resubmit": frozenset({Role.SUBMITTER}),
     "start_appraisal": frozenset({Role.BOARD_OFFICER}),
-    # The board rejects at appraisal; the Chairman may decline to sign.
-    "reject": frozenset({Role.BOARD_OFFICER, Role.APPROVER}),
+    "reject": frozenset({Role.BOARD_OFFICER}),
+    "decline": frozenset({Role.APPROVER}),
     "request_consultation": frozenset({Role.BOARD_OFFICER}),
     "record_consultation": frozenset({Role.BOARD_OFFICER}),
     "publish_notice": frozenset({Role.BOARD_OFFICER}),

@@ -36,7 +36,7 @@ def test_unit_track_from_draft_to_decision(session: Session) -> None:
                {"record_council_result": {"passed": True, "tally": {"members": 15, "present": 15, "in_favour": 14}}}],
     ))
     assert n.state == "council_passed"
-    assert next_actions(n, APPROVER) == ["reject", "decide"]
+    assert next_actions(n, APPROVER) == ["decline", "decide"]
     decided = actions.decide(session, n.id, actor=APPROVER, decision_number="77/QĐ-UBND", signed_on=date(2026, 11, 25), signer="Chủ tịch UBND TP")
     assert decided.state == "awarded"
     decision = session.get(Decision, decided.decision_id)

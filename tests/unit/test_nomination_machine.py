@@ -83,7 +83,7 @@ def expected_table(steps: list[str]) -> dict[tuple[str, str, bool | None], str]:
     allow("at_council", "record_council_result", "council_passed", True)
     allow("at_council", "record_council_result", "not_awarded", False)
     for state in ("council_passed", "awaiting_signature"):
-        allow(state, "reject", "not_awarded")
+        allow(state, "decline", "not_awarded")
         if "central" in steps:
             allow(state, "forward", "forwarded_central")
         else:
@@ -138,6 +138,7 @@ REASON_EVENTS = [
     ("awaiting_unit_head", "send_back", None),
     ("received", "return_for_completion", None),
     ("in_appraisal", "reject", None),
+    ("awaiting_signature", "decline", None),
     ("draft", "withdraw", None),
     ("awarded", "revoke", None),
     ("at_council", "record_council_result", False),

@@ -39,7 +39,7 @@ ERRORS = {
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
     409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
 }
-REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "withdraw", "revoke", "expire"})
+REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "decline", "withdraw", "revoke", "expire"})
 
 
 def etag(nomination: Nomination) -> str:
@@ -186,6 +186,7 @@ ADAPTERS: dict[str, Callable[[ActionRequest], dict[str, Any]]] = {
     "send_back": lambda b: {"reason": b.reason or ""},
     "return_for_completion": lambda b: {"reason": b.reason or ""},
     "reject": lambda b: {"reason": b.reason or ""},
+    "decline": lambda b: {"reason": b.reason or ""},
     "withdraw": lambda b: {"reason": b.reason or ""},
     "expire": lambda b: {"reason": b.reason or ""},
     "resubmit": lambda b: {"note": b.note},
