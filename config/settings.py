@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "tdkt@hanoi.gov.vn.example"
 
+    # Outbox drain (service/outbox.py). A failed send is retried after base × factor^(n-1)
+    # seconds, capped at max; after max_attempts tries the message is marked failed. A message
+    # left "sending" longer than the lease (a crash between send and mark) becomes "unknown" and
+    # is never resent automatically. The defaults retry for about 20 hours before giving up.
+    outbox_batch_size: int = Field(default=50, ge=1, le=1000)
+    outbox_max_attempts: int = Field(default=12, ge=1, le=100)
+    outbox_backoff_base_seconds: float = Field(default=60.0, gt=0)
+    outbox_backoff_factor: float = Field(default=2.0, ge=1)
+    outbox_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    outbox_lease_seconds: float = Field(default=900.0, gt=0)
+    outbox_smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     prefect_api_url: str | None = None
 
     attachment_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
@@ -55,6 +67,18 @@ class Settings(BaseSettings):
     def _current_key_listed(self) -> "Settings":
         if self.audit_key_id not in self.audit_keys:
             raise ValueError(f"TDKT_AUDIT_KEY_ID={self.audit_key_id!r} is not in TDKT_AUDIT_KEYS")
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> "Settings":
+        # One send may wait on connect, EHLO, MAIL, RCPT and DATA: the lease must cover many of them.
+        if self.outbox_lease_seconds < 10 * self.outbox_smtp_timeout_seconds:
+            raise ValueError(
+                f"TDKT_OUTBOX_LEASE_SECONDS={self.outbox_lease_seconds:g} must be at least 10 × "
+                f"TDKT_OUTBOX_SMTP_TIMEOUT_SECONDS ({self.outbox_smtp_timeout_seconds:g})"
+            )
+        if self.outbox_backoff_max_seconds < self.outbox_backoff_base_seconds:
+            raise ValueError("TDKT_OUTBOX_BACKOFF_MAX_SECONDS must not be below TDKT_OUTBOX_BACKOFF_BASE_SECONDS")
         return self
 
     @property

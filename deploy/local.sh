@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The two commands of the README, on a fresh machine with Python 3.11+ and git:
-#   bash deploy/local.sh start   set up, migrate, load the Hà Nội demo, show it
+#   bash deploy/local.sh start   set up, migrate, load the Hà Nội demo, start everything (tdkt up)
 #   bash deploy/local.sh test    set up and run the whole test suite (SQLite + PostgreSQL)
 # Set-up is a virtualenv in .venv with the versions pinned in requirements.lock; it is redone
 # only when pyproject.toml or requirements.lock change.
@@ -45,20 +45,17 @@ PY
 case "${1:-}" in
   start)
     setup
+    shift
     .venv/bin/tdkt config check
     .venv/bin/tdkt db upgrade
     .venv/bin/tdkt demo load
-    .venv/bin/tdkt nominations list
     cat <<'TEXT'
 
-Demo ready (SQLite database var/tdkt.db). Try:
-  .venv/bin/tdkt nominations show 17
-  .venv/bin/tdkt nominations show 4 --lang en
-  .venv/bin/tdkt eligibility CSTD_TP --person P004 --year 2026
-  .venv/bin/tdkt nominations act 8 start_appraisal --as board_officer
-  .venv/bin/tdkt audit verify
-  .venv/bin/tdkt diagram
+Starting tdkt: Prefect server (UI http://127.0.0.1:4200), the flows as scheduled deployments,
+and the API (http://127.0.0.1:8000/docs) on the SQLite database var/tdkt.db. Ctrl-C stops all.
+Demo accounts (password tdkt-demo-2026): cb.sogddt, tt.sogddt, ban.tdkt, chutich, admin, ...
 TEXT
+    exec .venv/bin/tdkt up "$@"
     ;;
   test)
     setup

@@ -71,6 +71,18 @@ def serve(
     uvicorn.run("service.api.app:create_app", factory=True, host=host, port=port, workers=workers, loop="uvloop")
 
 
+@app.command("up")
+def up(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000, help="API port"),
+    prefect_port: int = typer.Option(4200, help="Prefect server and UI port"),
+) -> None:
+    """Start everything: Prefect server + UI, the flows as scheduled deployments, and the API."""
+    from service.launcher import up as run
+
+    raise typer.Exit(code=run(host=host, api_port=port, prefect_port=prefect_port))
+
+
 @users_app.command("create")
 def users_create(
     username: str,

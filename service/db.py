@@ -19,6 +19,7 @@ from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "tdkt_write"
+_IN_WRITE = "tdkt_in_write_transaction"  # session.info flag: an action's transaction is open
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -77,18 +78,32 @@ def write_transaction(session: Session) -> Iterator[None]:
     """The transaction of one action: commit at the end, roll back on any error.
 
     A read transaction left open by the caller is ended first, so the action reads the rows it
-    changes inside its own (on SQLite: write-locked) transaction, never from an older snapshot."""
+    changes inside its own (on SQLite: write-locked) transaction, never from an older snapshot.
+
+    Called inside another action's write transaction (closing a ballot records each nomination's
+    result through the nominations' own verbs), it joins that transaction under a SAVEPOINT:
+    nothing is committed until the outer action commits, and a refused inner action is undone
+    without undoing the outer one's earlier work."""
+    if session.info.get(_IN_WRITE):
+        with session.begin_nested():
+            yield
+        return
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("a write action must start with no pending changes in the session")
-        session.rollback()
+        # End the read transaction without expiring what the caller has loaded (a rollback would,
+        # and the next attribute access would silently open a new transaction).
+        session.commit()
     session.connection(execution_options={_WRITE_OPTION: True})
+    session.info[_IN_WRITE] = True
     try:
         yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(_IN_WRITE, None)
 
 
 _engines: dict[str, Engine] = {}

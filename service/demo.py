@@ -70,6 +70,7 @@ class DemoUser(BaseModel):
     full_name: str
     role: str
     unit: str | None = None
+    email: str | None = None
 
 
 class DemoUsers(BaseModel):
@@ -111,7 +112,8 @@ def load_demo_users(session: Session) -> list[str]:
 
     spec = parse(DemoUsers, read_yaml(USERS_FILE), file=USERS_FILE, entry="(file)")
     for u in spec.users:
-        create_user(session, username=u.username, password=DEMO_PASSWORD, role=u.role, full_name=u.full_name, unit_code=u.unit)
+        create_user(session, username=u.username, password=DEMO_PASSWORD, role=u.role, full_name=u.full_name,
+                    unit_code=u.unit, email=u.email)
     return [u.username for u in spec.users]
 
 

@@ -219,8 +219,6 @@ def scope_of(role: Role, nomination: Nomination, session: Session) -> str | None
     return None
 
 
-_scope_of = scope_of  # old private name, still imported by service/reminders.py
-
 
 def queue_messages(session: Session, nomination: Nomination, route: Route) -> None:
     """Outbox rows for whoever must act next, and the proposing unit on an outcome.
