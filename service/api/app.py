@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import errors
 from service.api.routes import admin, auth, decisions, eligibility, nominations, reference
@@ -17,10 +18,29 @@ nominations with `POST /nominations/{id}/actions/{action}`. Every error has the 
 """
 
 
+class RefuseNulInQuery:
+    """A NUL character (``%00``) in a query parameter is bad input (422), not a database error
+    (PostgreSQL cannot compare text holding U+0000)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            response = errors.error_response(
+                422, "invalid_request", "Tham số truy vấn không được chứa ký tự NUL (%00).",
+                "Query parameters must not contain the NUL character (%00).",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(title="tdkt", version="0.1.0", description=DESCRIPTION)
     app.state.engine = engine or default_engine()
     errors.install(app)
+    app.add_middleware(RefuseNulInQuery)
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
                    eligibility.router, decisions.router, admin.router):
         app.include_router(router)

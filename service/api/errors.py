@@ -100,10 +100,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not read the body (e.g. not UTF-8): bad input like any other
+            return error_response(
+                422, "invalid_request", "Không đọc được nội dung gửi lên (cần JSON hợp lệ, mã hóa UTF-8).",
+                "The request body could not be read (send valid JSON, encoded as UTF-8).",
+            )
         messages = {
             401: ("Bạn cần đăng nhập.", "You need to sign in."),
             404: ("Không tìm thấy.", "Not found."),
             405: ("Phương thức không được hỗ trợ.", "Method not allowed."),
         }
-        vi, en = messages.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        vi, en = messages.get(exc.status_code, (f"Yêu cầu không thực hiện được ({exc.status_code}).", str(exc.detail)))
         return error_response(exc.status_code, f"http_{exc.status_code}", vi, en, headers=getattr(exc, "headers", None))

@@ -5,9 +5,35 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
+NUL = "\x00"
+
+
+def refuse_nul(value: Any) -> Any:
+    """PostgreSQL cannot store U+0000 in text: refuse it in any field of a request (422), on every
+    database alike, instead of letting the driver fail (500)."""
+    if isinstance(value, str):
+        if NUL in value:
+            raise ValueError("text must not contain the NUL character (U+0000)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
+class RequestBody(BaseModel):
+    """A JSON request body: no NUL characters anywhere in it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return refuse_nul(data)
 
 
 class Page(BaseModel, Generic[T]):
@@ -30,7 +56,7 @@ class Me(BaseModel):
     unit_code: str | None
 
 
-class NominationCreate(BaseModel):
+class NominationCreate(RequestBody):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"award_code": "BK_TP", "campaign_code": "TK-2026", "year": 2026,
@@ -46,7 +72,7 @@ class NominationCreate(BaseModel):
     facts: dict[str, float | bool] = Field(default_factory=dict)
 
 
-class NominationEdit(BaseModel):
+class NominationEdit(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"achievements": "Bổ sung thành tích.", "version": 1}]})
     achievements: str | None = Field(default=None, max_length=20000)
     facts: dict[str, float | bool] | None = None
@@ -54,7 +80,7 @@ class NominationEdit(BaseModel):
     version: int | None = Field(default=None, ge=1, description="the version you edited (or send If-Match)")
 
 
-class ActionRequest(BaseModel):
+class ActionRequest(RequestBody):
     """What an action needs; which fields apply depends on the action (see allowed_actions)."""
 
     model_config = ConfigDict(
@@ -142,7 +168,7 @@ class NominationDetail(NominationOut):
     attachments: list[AttachmentOut]
 
 
-class EligibilityRequest(BaseModel):
+class EligibilityRequest(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"award_code": "CSTD_TP", "person_code": "P004", "year": 2026}]})
     award_code: str
     year: int = Field(ge=1990, le=2100)

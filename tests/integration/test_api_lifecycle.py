@@ -15,7 +15,7 @@ from service.demo import DEMO_PASSWORD, load_demo_users
 
 
 @pytest.fixture
-def client(engine: Engine, session: Session) -> Iterator[TestClient]:
+def client(engine: Engine, session: Session, demo_day: None) -> Iterator[TestClient]:
     load_demo_users(session)
     with TestClient(create_app(engine)) as c:
         yield c

@@ -20,6 +20,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/token", response_model=Token, responses={401: {"model": ErrorResponse}, 429: {"model": ErrorResponse}})
 def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep, settings: SettingsDep) -> Token:
     """Exchange a username and password for an access token."""
+    if "\x00" in form.username or "\x00" in form.password:
+        raise ApiError(422, "invalid_request", "Tên đăng nhập và mật khẩu không được chứa ký tự NUL.",
+                       "The username and password must not contain the NUL character.")
     user = authenticate(
         session, form.username, form.password, client=request.client.host if request.client else "?",
         max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from config.catalogue import catalogue
 from service.api.deps import SessionDep, require_roles
 from service.api.errors import ErrorResponse
+from service.api.params import Offset
 from service.api.schemas import DecisionOut, Page, PublicAwardee, PublicDecision
 from service.models import Decision, Nomination, Unit
 from workflow.text import search_fold
@@ -24,7 +25,7 @@ _PUBLISHED_STATES = ("awarded", "centrally_decided")
 @router.get("/decisions", response_model=Page[DecisionOut],
             dependencies=[require_roles("board_officer", "approver", "council_member", "admin")])
 def decisions(session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-              offset: Annotated[int, Query(ge=0)] = 0) -> Page[DecisionOut]:
+              offset: Offset = 0) -> Page[DecisionOut]:
     rows = session.exec(select(Decision).order_by(Decision.signed_on.desc(), Decision.id).offset(offset).limit(limit)).all()  # type: ignore[attr-defined]
     total = session.exec(select(func.count()).select_from(Decision)).one()
     return Page[DecisionOut](items=[DecisionOut.model_validate(d.model_dump()) for d in rows], total=total, limit=limit, offset=offset)
@@ -35,7 +36,7 @@ def public_decisions(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=100, description="search in awardee names and decision numbers")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[PublicDecision]:
     """Published award decisions with their awardees; no sign-in needed, no personal data beyond
     what a published decision shows (name, unit, award, year)."""

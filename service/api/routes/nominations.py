@@ -15,6 +15,7 @@ from service import nominations as actions
 from service.actors import Actor
 from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep
 from service.api.errors import ApiError, ErrorResponse
+from service.api.params import AttachmentId, NominationId, Offset, RowId
 from service.api.schemas import (
     ActionRequest,
     AllowedAction,
@@ -32,6 +33,7 @@ from service.models import Attachment, Nomination
 from service.queries import count_nominations, list_nominations, next_actions, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
+from workflow.roles import Role
 
 router = APIRouter(prefix="/nominations", tags=["nominations"])
 
@@ -40,6 +42,10 @@ ERRORS = {
     409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
 }
 REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "decline", "withdraw", "revoke", "expire"})
+
+
+# Who may edit a draft: the proposing unit (a wrong role is 403, not "not a draft").
+_DRAFTERS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD})
 
 
 def etag(nomination: Nomination) -> str:
@@ -93,9 +99,9 @@ def _idempotent(session: Session, user_id: int, key: str | None, request: Reques
                 run: Callable[[], StoredResponse]) -> StoredResponse:
     if not key:
         return run()
-    if len(key) > 200:
-        raise ApiError(422, "bad_idempotency_key", "Idempotency-Key quá dài (tối đa 200 ký tự).",
-                       "Idempotency-Key is too long (200 characters at most).")
+    if len(key) > 200 or "\x00" in key:
+        raise ApiError(422, "bad_idempotency_key", "Idempotency-Key quá dài (tối đa 200 ký tự) hoặc chứa ký tự NUL.",
+                       "Idempotency-Key is too long (200 characters at most) or holds a NUL character.")
     return run_once(session, user_id=user_id, key=key, print_=fingerprint(request.method, request.url.path, body), run=run)
 
 
@@ -106,12 +112,12 @@ def list_(
     settings: SettingsDep,
     state: str | None = None,
     award: str | None = None,
-    campaign_id: int | None = None,
+    campaign_id: RowId = None,
     unit: Annotated[str | None, Query(description="proposing unit code")] = None,
-    cluster_id: int | None = None,
+    cluster_id: RowId = None,
     due_before: datetime | None = None,
     limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Page[NominationOut]:
     """Nominations you may see, filtered; paginated with ``limit`` / ``offset``."""
     limit = min(limit, settings.page_size_max)
@@ -140,7 +146,7 @@ def create(
 
 
 @router.get("/{nomination_id}", response_model=NominationDetail, responses=ERRORS)
-def show(nomination_id: int, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def show(nomination_id: NominationId, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """One nomination with its timeline (from the audit trail) and the actions you may take now."""
     n = actions.get_nomination(session, nomination_id, actor)
     return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
@@ -148,14 +154,25 @@ def show(nomination_id: int, session: SessionDep, actor: ActorDep) -> JSONRespon
 
 @router.patch("/{nomination_id}", response_model=NominationDetail, responses=ERRORS)
 def edit(
-    nomination_id: int, body: NominationEdit, session: SessionDep, actor: ActorDep,
+    nomination_id: NominationId, body: NominationEdit, session: SessionDep, actor: ActorDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Edit a draft. A stale ``If-Match`` / ``version`` gets 409 with the current state."""
+    version = expected_version(if_match, body.version)
+    current = actions.get_nomination(session, nomination_id, actor)  # 404 out of scope, before anything else
+    if actor.role not in _DRAFTERS:
+        raise ApiError(403, "forbidden_role", "Chỉ cán bộ TĐKT hoặc thủ trưởng đơn vị đề nghị được sửa dự thảo.",
+                       f"Only the proposing unit's officer or head may edit a draft (your role: {actor.role.value}).",
+                       {"allowed_roles": sorted(r.value for r in _DRAFTERS)})
+    if current.state != "draft":
+        vi, en = STATE_LABELS[current.state]
+        raise ApiError(409, "not_a_draft", f"Hồ sơ #{nomination_id} đang «{vi}»; chỉ dự thảo mới sửa được.",
+                       f"Nomination #{nomination_id} is {en.lower()}; only drafts can be edited.",
+                       {"nomination_id": nomination_id, "current_state": current.state, "current_version": current.version})
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if not changes:
         raise InvalidInput("Không có gì để sửa.", "Nothing to change.")
-    n = actions.edit_draft(session, nomination_id, actor=actor, expected_version=expected_version(if_match, body.version), **changes)
+    n = actions.edit_draft(session, nomination_id, actor=actor, expected_version=version, **changes)
     return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
 
 
@@ -209,7 +226,7 @@ assert set(ADAPTERS) == set(EVENT_LABELS), "every machine event needs an HTTP ad
 
 @router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
 def act(
-    nomination_id: int, action: str, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+    nomination_id: NominationId, action: str, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
     body: ActionRequest | None = None,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -242,17 +259,20 @@ _MAGIC = {
 @router.post("/{nomination_id}/attachments", status_code=201, response_model=AttachmentOut,
              responses={**ERRORS, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 def upload(
-    nomination_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep,
+    nomination_id: NominationId, session: SessionDep, actor: ActorDep, settings: SettingsDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX, XLSX, JPEG or PNG")],
-    document_kind: Annotated[str | None, Form()] = None,
+    document_kind: Annotated[str | None, Form(max_length=40)] = None,
     if_match: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Attach evidence to a draft or returned nomination (size and type limited)."""
     limit = get_settings().attachment_max_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, "file_too_large", f"Tệp vượt quá giới hạn {limit // (1024 * 1024)} MB.",
-                       f"The file exceeds the {limit // (1024 * 1024)} MB limit.", {"limit_bytes": limit})
+        raise ApiError(413, "file_too_large", f"Tệp vượt quá giới hạn {_size(limit)}.",
+                       f"The file exceeds the {_size(limit)} limit.", {"limit_bytes": limit})
+    if "\x00" in (file.filename or "") or "\x00" in (document_kind or ""):
+        raise ApiError(422, "invalid_request", "Tên tệp và loại tài liệu không được chứa ký tự NUL.",
+                       "The file name and document kind must not contain the NUL character.")
     content_type = (file.content_type or "").split(";")[0].strip()
     if content_type not in settings.attachment_types or not data.startswith(_MAGIC.get(content_type, (b"\0\0never",))):
         raise ApiError(415, "unsupported_file_type",
@@ -269,11 +289,18 @@ attachments_router = APIRouter(prefix="/attachments", tags=["nominations"])
 
 
 @attachments_router.get("/{attachment_id}", responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS})
-def download(attachment_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def download(attachment_id: AttachmentId, session: SessionDep, actor: ActorDep) -> Response:
     """Download an attachment of a nomination you may see."""
     a: Attachment = attach.get_attachment(session, attachment_id, actor)
     return Response(a.data, media_type=a.content_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}", "ETag": f'"{a.sha256}"'})
+
+
+def _size(n: int) -> str:
+    """A byte count for people: 20 MB, 512 KB, 900 byte (a limit under 1 MB is not "0 MB")."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):g} MB"
+    return f"{n / 1024:g} KB" if n >= 1024 else f"{n} byte"
 
 
 def _quote(name: str) -> str:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from config.catalogue import catalogue
 from service.api.deps import CurrentUser, SessionDep
 from service.api.errors import ApiError, ErrorResponse
+from service.api.params import Year
 from service.api.schemas import ClusterOut, UnitOut
 from service.models import Cluster, ClusterMember, Unit
 
@@ -41,7 +42,7 @@ def units(session: SessionDep, _: CurrentUser) -> list[UnitOut]:
 
 
 @router.get("/clusters", response_model=list[ClusterOut])
-def clusters(session: SessionDep, _: CurrentUser, year: int | None = None) -> list[ClusterOut]:
+def clusters(session: SessionDep, _: CurrentUser, year: Year = None) -> list[ClusterOut]:
     query = select(Cluster).order_by(Cluster.year, Cluster.code)
     if year is not None:
         query = query.where(Cluster.year == year)

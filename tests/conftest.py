@@ -1,0 +1,18 @@
+"""Fixtures shared by every tier."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+import service.nominations
+from service.demo import DEMO_TODAY
+
+
+@pytest.fixture
+def demo_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts created over HTTP are dated on the demo's day (campaign TK-2026 open, rule set
+    2025.7 in force), so the tests do not depend on the machine's calendar."""
+    at = datetime.combine(DEMO_TODAY, datetime.min.time(), tzinfo=UTC).replace(hour=3)
+    monkeypatch.setattr(service.nominations, "utcnow", lambda: at)
