@@ -304,5 +304,9 @@ def eligibility(
     raise typer.Exit(code=0 if result.passed else 1)
 
 
+from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
+
+app.add_typer(cycle_app, name="cycle")
+
 if __name__ == "__main__":
     app()

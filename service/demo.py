@@ -91,8 +91,11 @@ def load_demo(session: Session, today: date | None = None) -> str:
     load_demo_users(session)
     for spec in demo.nominations:
         drive(session, spec, today or DEMO_TODAY)
+    from service.cycle_demo import load_cycle_demo
+
+    cycle = load_cycle_demo(session)  # the cluster year and council session in progress
     count = len(session.exec(select(Nomination.id)).all())
-    return f"demo loaded: {count} nominations, {len(load_org().units)} units, {len(load_demo_people())} people"
+    return f"demo loaded: {count} nominations, {len(load_org().units)} units, {len(load_demo_people())} people; {cycle}"
 
 
 def load_reference_data(session: Session) -> DemoFile:

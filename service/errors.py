@@ -46,3 +46,26 @@ class NotEligible(InvalidInput):
     def __init__(self, message_vi: str, message_en: str, findings: list) -> None:
         self.findings = findings
         super().__init__(message_vi, message_en)
+
+
+class Conflict(ServiceError):
+    """The request clashes with the current state of something other than a nomination's version."""
+
+    http_status = 409
+
+
+class NotAVoter(Forbidden):
+    """The actor may not vote in this ballot (not a member unit of the cluster, not a council member)."""
+
+
+class AlreadyVoted(Conflict):
+    """The voter already cast its paper in this ballot; a second paper is refused."""
+
+
+class QuotaExceeded(Conflict):
+    """Proposing would go beyond the award's quota; ``capacity`` and ``uses`` say what holds it."""
+
+    def __init__(self, message_vi: str, message_en: str, *, capacity: int, uses: list[dict]) -> None:
+        self.capacity = capacity
+        self.uses = uses
+        super().__init__(message_vi, message_en)

@@ -270,3 +270,6 @@ class LoginAttempt(SQLModel, table=True):
     client: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow)
     succeeded: bool
+
+
+import service.cycle_models  # noqa: E402,F401

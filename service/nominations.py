@@ -211,10 +211,15 @@ def record_cluster_result(
     session: Session, nomination_id: int, *, actor: Actor, honoured: bool, reason: str | None = None,
     tally: dict[str, Any] | None = None, expected_version: int | None = None,
 ) -> Nomination:
-    """Record the outcome of the cluster's honouring ballot ("kết quả suy tôn")."""
+    """Record the outcome of the cluster's honouring ballot ("kết quả suy tôn"). Honouring proposes
+    the nominee to the Board, so it takes a place in the award's quota for the cluster-year
+    (:func:`service.quotas.reserve`), refused beyond the quota."""
+    from service.quotas import reserve
+
     return apply_event(
         session, nomination_id, "record_cluster_result", actor=actor, passed=honoured, reason=reason,
         payload={"tally": tally or {}}, expected_version=expected_version,
+        before_write=(lambda n: reserve(session, n, actor)) if honoured else None,
     )
 
 

@@ -46,7 +46,8 @@ def route_of(nomination: Nomination) -> Route:
 def load_for_update(session: Session, nomination_id: int, actor: Actor) -> Nomination:
     """Load the row, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
     A nomination the actor may not see is reported as not found, so existence does not leak."""
-    nomination = session.get(Nomination, nomination_id, with_for_update=True)
+    # populate_existing: decide on the row as it is now, not on a copy the session loaded earlier.
+    nomination = session.get(Nomination, nomination_id, with_for_update=True, populate_existing=True)
     if nomination is None or not can_act_on(session, actor, nomination):
         raise NotFound(
             f"Không tìm thấy hồ sơ #{nomination_id} (hoặc bạn không có quyền xem hồ sơ này).",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from workflow import nomination
+from workflow import cluster_year, council_session, nomination
 
-# Cluster-year and council-session machines join this table when they are built (issue 3).
 MACHINES: dict[str, Callable[[], str]] = {
     "nomination": nomination.mermaid,
+    "cluster_year": cluster_year.mermaid,
+    "council_session": council_session.mermaid,
 }

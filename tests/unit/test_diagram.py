@@ -58,6 +58,15 @@ def test_cli_diagram_named_machine_prints_the_same():
 def test_cli_diagram_unknown_machine_fails():
     from service.cli import app
 
-    result = CliRunner().invoke(app, ["diagram", "council_session"])
+    result = CliRunner().invoke(app, ["diagram", "award_ceremony"])
     assert result.exit_code != 0
-    assert "council_session" in result.output
+    assert "award_ceremony" in result.output
+
+
+def test_cli_diagram_draws_the_cluster_year_and_council_session_machines():
+    from service.cli import app
+
+    for name in ("cluster_year", "council_session"):
+        result = CliRunner().invoke(app, ["diagram", name])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.rstrip("\n") == MACHINES[name]().rstrip("\n")

@@ -42,6 +42,11 @@ CORE_MODULES = (
     "workflow.calendar",
     "workflow.machines",
     "workflow.errors",
+    "workflow.aggregate_machine",
+    "workflow.cluster_year",
+    "workflow.council_session",
+    "workflow.votes",
+    "workflow.scoring",
 )
 
 
