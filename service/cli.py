@@ -111,15 +111,25 @@ def config_check() -> None:
     from config.catalogue import load_catalogue
     from config.org import load_org
 
+    from config.council import load_council
+    from config.escalation import load_escalation
+    from config.pledges import load_pledges
+    from config.reminders import load_reminders
+    from flows.registry import load_schedules
+
     try:
         catalogue = load_catalogue()
         org = load_org()
         calendar = load_calendar()
+        pledges = load_pledges()
+        councils = load_council()
+        load_reminders(), load_escalation(), load_schedules()
     except ConfigError as exc:
         _fail(exc)
     typer.echo(f"rule sets: {', '.join(r.version for r in catalogue.rulesets)}")
     typer.echo(f"units: {len(org.units)}, cluster-years: {len(org.clusters)}")
     typer.echo(f"calendar: {calendar.first_year}–{calendar.last_year}, {len(calendar.holidays)} holidays")
+    typer.echo(f"pledges: {len(pledges)} cluster-years; councils: {len(councils)} years; reminders, escalation, schedules: ok")
 
 
 @demo_app.command("load")
@@ -215,29 +225,14 @@ def nominations_act(
     lang: str = Lang,
 ) -> None:
     """Fire an event on a nomination through the one write path (for operators and demos)."""
-    from service.transitions import apply_event
+    from service.verbs import ActionInput, perform
 
     actor = _actor(role, actor_unit, name)
-    extra: dict[str, object] = {}
-    if number:
-        extra["document"] = number
+    given = ActionInput(reason=reason, passed=passed, document_number=number,
+                        signed_on=date.today() if number else None, signer=signer or (actor.name if number else None))
     with session_scope(default_engine()) as session:
         try:
-            if event in ("decide", "forward", "revoke") or (event == "record_central_result" and passed):
-                from service import nominations as actions
-
-                kwargs = dict(actor=actor, signed_on=date.today(), signer=signer or actor.name, expected_version=expected_version)
-                if event == "decide":
-                    n = actions.decide(session, nomination_id, decision_number=number or "", **kwargs)  # type: ignore[arg-type]
-                elif event == "forward":
-                    n = actions.forward(session, nomination_id, submission_number=number or "", **kwargs)  # type: ignore[arg-type]
-                elif event == "revoke":
-                    n = actions.revoke(session, nomination_id, reason=reason or "", decision_number=number or "", **kwargs)  # type: ignore[arg-type]
-                else:
-                    n = actions.record_central_result(session, nomination_id, approved=True, decision_number=number, **kwargs)  # type: ignore[arg-type]
-            else:
-                n = apply_event(session, nomination_id, event, actor=actor, reason=reason, passed=passed,
-                                expected_version=expected_version, payload=extra or None)
+            n = perform(session, nomination_id, event, actor=actor, given=given, expected_version=expected_version)
         except WorkflowError as exc:
             _fail(exc, lang)
         typer.echo(f"#{n.id}: {_label(STATE_LABELS, n.state, lang)} [{n.state}], version {n.version}")

@@ -8,6 +8,8 @@ from workflow.errors import WorkflowError
 
 class ServiceError(WorkflowError):
     http_status = 400
+    # Facts an API client can act on (e.g. the current state and version), shown as "details".
+    details: dict = {}
 
 
 class NotFound(ServiceError):
@@ -69,3 +71,14 @@ class QuotaExceeded(Conflict):
         self.capacity = capacity
         self.uses = uses
         super().__init__(message_vi, message_en)
+
+
+class NotADraft(Conflict):
+    """Only a draft can be edited; the nomination has moved on."""
+
+    def __init__(self, nomination_id: int, state: str, version: int, state_vi: str, state_en: str) -> None:
+        self.details = {"nomination_id": nomination_id, "current_state": state, "current_version": version}
+        super().__init__(
+            f"Hồ sơ #{nomination_id} đang «{state_vi}»; chỉ dự thảo mới sửa được.",
+            f"Nomination #{nomination_id} is {state_en.lower()}; only drafts can be edited.",
+        )

@@ -12,15 +12,16 @@ from sqlmodel import Session, select
 from config.catalogue import catalogue
 from service.actors import Actor
 from service.db import write_transaction
-from service.errors import Forbidden, InvalidInput, NotFound
+from service.errors import Forbidden, InvalidInput, NotADraft, NotFound
 from service.eligibility import assert_eligible
 from service.models import Campaign, Cluster, ClusterMember, Decision, Nomination, Person, Unit, utcnow
 from service.transitions import apply_event, check_version, end_of_day_utc, load_for_update, record_change
-from workflow.nomination import FINAL_STATES
+from workflow.nomination import FINAL_STATES, STATE_LABELS
 from workflow.roles import Role
 
 _CREATORS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_HEAD})
 _EDITABLE = ("achievements", "facts", "year")
+_DRAFTERS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD})
 
 
 def create_nomination(
@@ -113,11 +114,13 @@ def edit_draft(
     with write_transaction(session):
         nomination = load_for_update(session, nomination_id, actor)
         check_version(nomination, expected_version)
-        if nomination.state != "draft" or actor.role not in (Role.SUBMITTER, Role.UNIT_HEAD):
-            raise InvalidInput(
-                f"Hồ sơ #{nomination_id} không còn là dự thảo (đang «{nomination.state}»); chỉ dự thảo mới sửa được.",
-                f"Nomination #{nomination_id} is no longer a draft ({nomination.state}); only drafts can be edited.",
+        if actor.role not in _DRAFTERS:
+            raise Forbidden(
+                "Chỉ cán bộ TĐKT hoặc thủ trưởng đơn vị đề nghị được sửa dự thảo.",
+                f"Only the proposing unit's officer or head may edit a draft (your role: {actor.role.value}).",
             )
+        if nomination.state != "draft":
+            raise NotADraft(nomination_id, nomination.state, nomination.version, *STATE_LABELS[nomination.state])
         for field, value in changes.items():
             setattr(nomination, field, value)
         return record_change(session, nomination, actor, "edit_draft", {"fields": sorted(changes)})

@@ -75,7 +75,7 @@ def _details(exc: WorkflowError) -> dict[str, Any]:
         ]}
     if isinstance(exc, TransitionRefused):
         return {"state": exc.state, "action": exc.event}
-    return {}
+    return dict(getattr(exc, "details", {}) or {})
 
 
 def install(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from service import nominations as actions
 from service import transitions
 from service.actors import Actor
 from service.demo import DemoNomination, drive
-from service.errors import Forbidden, InvalidInput, NotEligible, NotFound, StaleVersion
+from service.errors import Forbidden, InvalidInput, NotADraft, NotEligible, NotFound, StaleVersion
 from service.models import AuditEntry, Nomination, OutboxMessage
 from workflow.errors import ReasonRequired, TransitionRefused
 from workflow.roles import Role
@@ -140,8 +140,11 @@ def test_a_failure_after_the_state_change_rolls_everything_back(session: Session
 
 def test_only_drafts_can_be_edited(session: Session, received: Nomination) -> None:
     submitter = Actor("cb", Role.SUBMITTER, received.proposing_unit_code)
-    assert_refused(session, received, InvalidInput,
-                   lambda: actions.edit_draft(session, received.id, actor=submitter, achievements="mới"))
+    err = assert_refused(session, received, NotADraft,
+                         lambda: actions.edit_draft(session, received.id, actor=submitter, achievements="mới"))
+    assert err.details["current_state"] == "received" and err.http_status == 409
+    assert_refused(session, received, Forbidden,
+                   lambda: actions.edit_draft(session, received.id, actor=BOARD, achievements="mới"))
     draft = drive(session, DemoNomination(person="P010", award="BK_TP", campaign="TK-2026"))
     edited = actions.edit_draft(session, draft.id, actor=Actor("cb", Role.SUBMITTER, draft.proposing_unit_code),
                                 expected_version=1, achievements="Thành tích mới")

@@ -29,11 +29,11 @@ from service.api.schemas import (
 )
 from service.errors import InvalidInput
 from service.idempotency import StoredResponse, fingerprint, run_once
+from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
 from service.queries import count_nominations, list_nominations, next_actions, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
-from workflow.roles import Role
 
 router = APIRouter(prefix="/nominations", tags=["nominations"])
 
@@ -45,7 +45,6 @@ REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "dec
 
 
 # Who may edit a draft: the proposing unit (a wrong role is 403, not "not a draft").
-_DRAFTERS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD})
 
 
 def etag(nomination: Nomination) -> str:
@@ -159,69 +158,11 @@ def edit(
 ) -> JSONResponse:
     """Edit a draft. A stale ``If-Match`` / ``version`` gets 409 with the current state."""
     version = expected_version(if_match, body.version)
-    current = actions.get_nomination(session, nomination_id, actor)  # 404 out of scope, before anything else
-    if actor.role not in _DRAFTERS:
-        raise ApiError(403, "forbidden_role", "Chỉ cán bộ TĐKT hoặc thủ trưởng đơn vị đề nghị được sửa dự thảo.",
-                       f"Only the proposing unit's officer or head may edit a draft (your role: {actor.role.value}).",
-                       {"allowed_roles": sorted(r.value for r in _DRAFTERS)})
-    if current.state != "draft":
-        vi, en = STATE_LABELS[current.state]
-        raise ApiError(409, "not_a_draft", f"Hồ sơ #{nomination_id} đang «{vi}»; chỉ dự thảo mới sửa được.",
-                       f"Nomination #{nomination_id} is {en.lower()}; only drafts can be edited.",
-                       {"nomination_id": nomination_id, "current_state": current.state, "current_version": current.version})
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     if not changes:
         raise InvalidInput("Không có gì để sửa.", "Nothing to change.")
     n = actions.edit_draft(session, nomination_id, actor=actor, expected_version=version, **changes)
     return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
-
-
-def _outcome(body: ActionRequest, action: str) -> bool:
-    if body.passed is None:
-        vi, en = EVENT_LABELS[action]
-        raise InvalidInput(f"Thao tác «{vi}» cần trường passed (true/false).", f"'{en}' needs the field passed (true/false).")
-    return body.passed
-
-
-def _signature(body: ActionRequest, action: str) -> dict[str, Any]:
-    missing = [f for f in ("document_number", "signed_on", "signer") if getattr(body, f) is None]
-    if missing:
-        vi, en = EVENT_LABELS[action]
-        raise InvalidInput(f"Thao tác «{vi}» cần {', '.join(missing)}.", f"'{en}' needs {', '.join(missing)}.")
-    return {"signed_on": body.signed_on, "signer": body.signer}
-
-
-# How each action's request body maps to the keyword arguments of its service verb.
-ADAPTERS: dict[str, Callable[[ActionRequest], dict[str, Any]]] = {
-    "submit": lambda b: {},
-    "endorse": lambda b: {},
-    "open_cluster_review": lambda b: {},
-    "receive": lambda b: {},
-    "start_appraisal": lambda b: {},
-    "send_to_council": lambda b: {},
-    "submit_for_signature": lambda b: {},
-    "send_back": lambda b: {"reason": b.reason or ""},
-    "return_for_completion": lambda b: {"reason": b.reason or ""},
-    "reject": lambda b: {"reason": b.reason or ""},
-    "decline": lambda b: {"reason": b.reason or ""},
-    "withdraw": lambda b: {"reason": b.reason or ""},
-    "expire": lambda b: {"reason": b.reason or ""},
-    "resubmit": lambda b: {"note": b.note},
-    "request_consultation": lambda b: {"bodies": b.bodies or []},
-    "publish_notice": lambda b: {"where": b.note},
-    "record_cluster_result": lambda b: {"honoured": _outcome(b, "record_cluster_result"), "reason": b.reason, "tally": b.tally},
-    "record_consultation": lambda b: {"favourable": _outcome(b, "record_consultation"), "reason": b.reason, "opinions": b.opinions},
-    "close_notice": lambda b: {"objection_upheld": not _outcome(b, "close_notice"), "reason": b.reason},
-    "record_council_result": lambda b: {"passed": _outcome(b, "record_council_result"), "reason": b.reason, "tally": b.tally},
-    "decide": lambda b: {"decision_number": b.document_number, **_signature(b, "decide")},
-    "forward": lambda b: {"submission_number": b.document_number, **_signature(b, "forward")},
-    "record_central_result": lambda b: (
-        {"approved": True, "decision_number": b.document_number, **_signature(b, "record_central_result")}
-        if _outcome(b, "record_central_result") else {"approved": False, "reason": b.reason}
-    ),
-    "revoke": lambda b: {"reason": b.reason or "", "decision_number": b.document_number, **_signature(b, "revoke")},
-}
-assert set(ADAPTERS) == set(EVENT_LABELS), "every machine event needs an HTTP adapter"
 
 
 @router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
@@ -233,14 +174,14 @@ def act(
 ) -> JSONResponse:
     """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
     body = body or ActionRequest()
-    if action not in ADAPTERS:
+    if action not in ACTIONS:
         raise ApiError(404, "unknown_action", f"Không có thao tác «{action}».", f"There is no action {action!r}.",
-                       {"actions": sorted(ADAPTERS)})
+                       {"actions": sorted(ACTIONS)})
     version = expected_version(if_match, body.version)
 
     def run() -> StoredResponse:
-        verb = getattr(actions, action)
-        n = verb(session, nomination_id, actor=actor, expected_version=version, **ADAPTERS[action](body))
+        n = perform(session, nomination_id, action, actor=actor, expected_version=version,
+                    given=ActionInput(**body.model_dump(exclude={"version"})))
         return StoredResponse(200, detail(session, n, actor).model_dump(mode="json"))
 
     result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
