@@ -184,7 +184,7 @@ def nominations_list(
 def nominations_show(nomination_id: int, role: str = AsRole, actor_unit: Optional[str] = AsUnit, lang: str = Lang) -> None:
     """One nomination: state, deadline, timeline from the audit trail, next allowed actions."""
     from service.nominations import get_nomination
-    from service.queries import next_actions, timeline
+    from service.queries import documents_of, next_actions, step_clock, timeline
 
     actor = _actor(role, actor_unit, None)
     zone = get_settings().zone
@@ -197,6 +197,13 @@ def nominations_show(nomination_id: int, role: str = AsRole, actor_unit: Optiona
         typer.echo(f"state: {_label(STATE_LABELS, n.state, lang)} [{n.state}], version {n.version}")
         if n.due_at:
             typer.echo(f"due: {n.due_at.astimezone(zone):%d/%m/%Y %H:%M} ({zone.key})")
+        clock = step_clock(session, n)
+        if clock:
+            held = f", the Board's {clock.held_working_days} on hold" if clock.held_working_days is not None else ""
+            typer.echo(f"clock ({clock.clock}): {clock.working_days_used} working days used, "
+                       f"{clock.working_days_left} left{held}")
+        for doc in documents_of(session, n):
+            typer.echo(f"document: {doc.filename} sha256 {doc.sha256}")
         if n.outcome_reason:
             typer.echo(f"reason: {n.outcome_reason}")
         typer.echo("timeline:")

@@ -10,10 +10,13 @@ from sqlmodel import Session, func, select
 
 from service import audit
 from service.actors import Actor
-from service.models import Nomination
+from config.calendar import load_calendar
+from config.settings import get_settings
+from service.models import Document, Nomination, utcnow
+from workflow.clock import PAUSING_STATES, progress
 from service.scope import visible_filter
 from service.transitions import route_of
-from workflow.nomination import EVENT_LABELS, enabled_events, replay
+from workflow.nomination import CLOCK_OF, EVENT_LABELS, enabled_events, replay
 from workflow.roles import roles_for
 
 
@@ -88,3 +91,39 @@ def folded_state(session: Session, nomination: Nomination) -> str:
         if item.action in EVENT_LABELS
     ]
     return replay(route_of(nomination), events)
+
+
+@dataclass(frozen=True)
+class StepClock:
+    """The clock of the current step, in working days ("ngày làm việc")."""
+
+    clock: str  # the SLA key (appraisal, completion, filing…)
+    started_at: datetime
+    due_at: datetime
+    working_days_used: int
+    working_days_left: int  # negative when overdue
+    held_working_days: int | None  # while returned: the Board's days left, resumed on resubmission
+
+
+def step_clock(session: Session, nomination: Nomination, now: datetime | None = None) -> StepClock | None:
+    """Where the current step stands against its deadline; None when nothing is due."""
+    clock = CLOCK_OF.get(nomination.state)
+    if clock is None or nomination.due_at is None:
+        return None
+    zone = get_settings().zone
+    items = timeline(session, nomination)
+    started = nomination.state_entered_at
+    for item in reversed(items):  # the clock started where the state last entered it
+        if CLOCK_OF.get(item.from_state or "") != clock:
+            started = item.at
+            break
+    today = (now or utcnow()).astimezone(zone).date()
+    p = progress(load_calendar(), started.astimezone(zone).date(), nomination.due_at.astimezone(zone).date(), today)
+    held = None
+    if nomination.state in PAUSING_STATES and items:
+        held = items[-1].payload.get("clock", {}).get("remaining_working_days")
+    return StepClock(clock, started, nomination.due_at, p.used, p.left, held)
+
+
+def documents_of(session: Session, nomination: Nomination) -> list[Document]:
+    return list(session.exec(select(Document).where(Document.nomination_id == nomination.id).order_by(Document.id)))

@@ -162,10 +162,34 @@ class NominationOut(BaseModel):
     updated_at: datetime
 
 
+class StepClockOut(BaseModel):
+    """The current step against its deadline, in working days on the Vietnamese calendar."""
+
+    clock: str
+    started_at: datetime
+    due_at: datetime
+    working_days_used: int
+    working_days_left: int
+    held_working_days: int | None = Field(description="while returned: the Board's days left, resumed on resubmission")
+
+
+class DocumentOut(BaseModel):
+    """A document the system produced (dossier or decision), with its SHA-256 as audited."""
+
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    sha256: str
+    created_at: datetime
+
+
 class NominationDetail(NominationOut):
     allowed_actions: list[AllowedAction]
     timeline: list[TimelineEntry]
     attachments: list[AttachmentOut]
+    clock: StepClockOut | None
+    documents: list[DocumentOut]
 
 
 class EligibilityRequest(RequestBody):

@@ -88,3 +88,17 @@ def test_cluster_track_over_http(client: TestClient, session: Session) -> None:
     assert client.get(f"/nominations/{n['id']}", headers=login(client, "cb.soyt")).status_code == 200
     other = client.get(f"/nominations/{n['id']}", headers=login(client, "cb.sogddt"))
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+
+
+def test_detail_shows_the_step_clock_and_produced_documents(client: TestClient, session: Session) -> None:
+    from service.actors import Actor
+    from service.demo import DemoNomination, drive
+    from service.dossier import assemble_dossier
+    from workflow.roles import Role
+
+    n = drive(session, DemoNomination(person="P009", award="BK_TP", campaign="TK-2026", steps=["submit", "endorse", "receive"]))
+    docs = assemble_dossier(session, n.id, actor=Actor("ban", Role.BOARD_OFFICER))
+    body = client.get(f"/nominations/{n.id}", headers=login(client, "ban.tdkt")).json()
+    assert body["clock"]["clock"] == "appraisal" and body["clock"]["working_days_left"] > 0
+    assert {d["sha256"] for d in body["documents"]} == {d.sha256 for d in docs}
+    assert body["timeline"][-1]["action"] == "assemble_dossier"

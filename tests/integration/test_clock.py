@@ -41,3 +41,18 @@ def test_return_pauses_and_resubmission_resumes_the_appraisal_clock(session: Ses
     assert back.due_at.astimezone(HANOI).date() == CAL.add_working_days(back.state_entered_at.astimezone(HANOI).date(), 15)
     assert timeline(session, back)[-1].payload["clock"] == {"resumed": "appraisal", "remaining_working_days": 15}
     assert audit.verify_all(session) == []
+
+
+def test_step_clock_reports_days_used_left_and_held(session: Session) -> None:
+    from service.queries import step_clock
+
+    n = drive(session, DemoNomination(person="P009", award="BK_TP", campaign="TK-2026", steps=["submit", "endorse"]))
+    apply_event(session, n.id, "receive", actor=BOARD, now=at(2026, 11, 23))
+    apply_event(session, n.id, "start_appraisal", actor=BOARD, now=at(2026, 11, 24))
+    appraising = session.get(type(n), n.id)
+    clock = step_clock(session, appraising, now=at(2026, 11, 30))
+    # The appraisal clock started at receipt (23/11), not at the start of appraisal.
+    assert (clock.clock, clock.working_days_used, clock.working_days_left) == ("appraisal", 5, 15)
+    returned = apply_event(session, n.id, "return_for_completion", actor=BOARD, reason="Thiếu biên bản.", now=at(2026, 11, 30))
+    held = step_clock(session, returned, now=at(2026, 12, 2))
+    assert held.clock == "completion" and held.held_working_days == 15 and held.working_days_used == 2

@@ -20,18 +20,20 @@ from service.api.schemas import (
     ActionRequest,
     AllowedAction,
     AttachmentOut,
+    DocumentOut,
     NominationCreate,
     NominationDetail,
     NominationEdit,
     NominationOut,
     Page,
+    StepClockOut,
     TimelineEntry,
 )
 from service.errors import InvalidInput
 from service.idempotency import StoredResponse, fingerprint, run_once
 from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
-from service.queries import count_nominations, list_nominations, next_actions, timeline
+from service.queries import count_nominations, documents_of, list_nominations, next_actions, step_clock, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
 
@@ -81,8 +83,11 @@ def detail(session: Session, nomination: Nomination, actor: Actor) -> Nomination
         for e in next_actions(nomination, actor)
     ]
     files = [AttachmentOut.model_validate(a.model_dump(exclude={"data"})) for a in attach.list_attachments(session, nomination)]
+    clock = step_clock(session, nomination)
+    docs = [DocumentOut.model_validate(d.model_dump(exclude={"data"})) for d in documents_of(session, nomination)]
     return NominationDetail(
-        **to_out(nomination), allowed_actions=allowed, attachments=files,
+        **to_out(nomination), allowed_actions=allowed, attachments=files, documents=docs,
+        clock=StepClockOut(**clock.__dict__) if clock else None,
         timeline=[TimelineEntry(**item.__dict__) for item in timeline(session, nomination)],
     )
 
