@@ -21,7 +21,7 @@ round is closed, its minutes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -213,12 +213,14 @@ def open_ballot(
     candidates: dict[str, list[str]],
     election: dict[str, list[str]] | None = None,
     today: date | None = None,
+    closes_at: datetime | None = None,
     expected_version: int | None = None,
 ) -> ClusterBallotRound:
     """Open round 1 of the honouring ballot ("mở bỏ phiếu suy tôn") once scoring is closed.
 
     ``candidates`` maps award codes to member units; ``election`` optionally maps ``head`` and
-    ``deputy`` to the units standing for next year's offices."""
+    ``deputy`` to the units standing for next year's offices. With ``closes_at`` the round is
+    closed and counted by the deadline sweep at that time if the head has not closed it before."""
     today = today or local_today()
     now = utcnow()
     with write_transaction(session):
@@ -250,9 +252,13 @@ def open_ballot(
         }
         if election:
             questions["election"] = _election_question(cluster, pledge, election, members)
+        if closes_at is not None and closes_at <= now:
+            raise InvalidInput("Thời điểm kết thúc bỏ phiếu phải ở sau thời điểm mở.", "The ballot must close after it opens.")
         ballot = _new_round(session, cy, questions)
+        ballot.closes_at = closes_at
         cy.state, cy.state_entered_at = new, now
-        record(session, cy, kind=KIND, actor=actor, action="open_ballot", from_state=old, payload=_round_summary(ballot), now=now)
+        payload = {**_round_summary(ballot), **({"closes_at": closes_at.isoformat()} if closes_at else {})}
+        record(session, cy, kind=KIND, actor=actor, action="open_ballot", from_state=old, payload=payload, now=now)
     return ballot
 
 
@@ -393,16 +399,23 @@ def _marks(ballot: ClusterBallotRound, unit: str, choices: dict[str, dict[str, s
 # --- closing ------------------------------------------------------------------------------------
 
 
-def close_ballot(session: Session, ballot_id: int, *, actor: Actor, today: date | None = None) -> ClusterBallotRound:
+def close_ballot(
+    session: Session, ballot_id: int, *, actor: Actor, today: date | None = None, now: datetime | None = None
+) -> ClusterBallotRound:
     """Close and count the round ("kết thúc bỏ phiếu, kiểm phiếu"), and carry out its result in the
-    same transaction (see the module docstring). A round without quorum is void and uncounted."""
+    same transaction (see the module docstring). A round without quorum is void and uncounted.
+    The cluster head closes it; the scheduled sweep (``Role.SYSTEM``) only once ``closes_at`` passed."""
+    now = now or utcnow()
     today = today or local_today()
-    now = utcnow()
     with write_transaction(session):
         ballot = _ballot(session, ballot_id)
         cy = load_locked(session, ClusterYear, ballot.cluster_year_id, what_vi=WHAT_VI, what_en=WHAT_EN)
         session.refresh(ballot)
         cluster = cluster_of(session, cy)
+        if actor.role is Role.SYSTEM and ballot.closes_at is not None and ballot.closes_at <= now:
+            # The head scheduled this close when opening the round; the sweep carries it out under
+            # the head's authority, and the audit trail names it as the scheduled close.
+            actor = Actor(name=f"system:scheduled-close:{cluster.head_unit}", role=Role.CLUSTER_HEAD, unit_code=cluster.head_unit)
         require_head(actor, cluster)
         old = cy.state
         new = machine.advance(old, "close_ballot")

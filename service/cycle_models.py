@@ -85,6 +85,8 @@ class ClusterBallotRound(SQLModel, table=True):
     # The counting minutes ("biên bản kiểm phiếu"), written when the round closes.
     minutes: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
     opened_at: datetime = Field(default_factory=utcnow)
+    # The scheduled end of voting, if any: the deadline sweep closes and counts the round then.
+    closes_at: Optional[datetime] = Field(default=None, index=True)
     closed_at: Optional[datetime] = None
 
 

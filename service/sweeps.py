@@ -1,4 +1,5 @@
-"""The deadline sweep ("rà soát hạn xử lý"): acts on every nomination whose step is overdue.
+"""The deadline sweep ("rà soát hạn xử lý"): acts on every nomination whose step is overdue, and
+closes the cluster ballot rounds whose scheduled end has passed.
 
 It reads what is due from the database (``due_at`` is indexed, so its cost follows what is due,
 not how many nominations exist), so a sweep that did not run for a day catches up; each outcome
@@ -33,11 +34,12 @@ class SweepReport:
     expired: list[int] = field(default_factory=list)
     notices_closed: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
+    ballots_closed: list[int] = field(default_factory=list)  # cluster ballot rounds, by id
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (id, why): changed under us
 
     @property
     def total(self) -> int:
-        return len(self.expired) + len(self.notices_closed) + len(self.escalated)
+        return len(self.expired) + len(self.notices_closed) + len(self.escalated) + len(self.ballots_closed)
 
 
 def due_ids(session: Session, now: datetime, limit: int = 5000) -> list[int]:
@@ -77,7 +79,26 @@ def sweep_deadlines(engine: Engine, *, now: datetime | None = None) -> SweepRepo
             except WorkflowError as exc:  # someone acted on it meanwhile: the next sweep sees the new state
                 session.rollback()
                 report.skipped.append((nomination_id, exc.message_en))
+        _close_due_ballots(session, now, report)
     return report
+
+
+def _close_due_ballots(session: Session, now: datetime, report: SweepReport) -> None:
+    """Close and count the cluster ballot rounds whose scheduled end has passed."""
+    from service.ballots import close_ballot
+    from service.cycle_models import ClusterBallotRound
+
+    due = session.exec(
+        select(ClusterBallotRound.id).where(ClusterBallotRound.state == "open", ClusterBallotRound.closes_at <= now)  # type: ignore[operator]
+        .order_by(ClusterBallotRound.closes_at)
+    ).all()
+    for ballot_id in due:
+        try:
+            close_ballot(session, ballot_id, actor=SYSTEM, today=now.astimezone(get_settings().zone).date(), now=now)
+            report.ballots_closed.append(ballot_id)
+        except WorkflowError as exc:
+            session.rollback()
+            report.skipped.append((-ballot_id, f"ballot #{ballot_id}: {exc.message_en}"))
 
 
 def _escalate(session: Session, nomination: Nomination) -> bool:

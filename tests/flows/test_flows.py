@@ -31,7 +31,7 @@ def test_deadline_sweep_flow_expires_and_is_idempotent(session: Session, flows_d
     assert first["expired"] == [draft.id] and first["escalated"] == [received.id]
     snapshot = totals(flows_db)
     second = deadline_sweep(now=later)
-    assert second == {"expired": [], "notices_closed": [], "escalated": []}
+    assert second == {"expired": [], "notices_closed": [], "escalated": [], "ballots_closed": []}
     assert totals(flows_db) == snapshot
     with Session(flows_db) as s:
         assert s.get(Nomination, draft.id).state == "expired"
@@ -43,6 +43,7 @@ def test_dossier_assembly_flow_renders_once(session: Session, flows_db: Engine) 
     session.commit()
     rows = dossier_assembly()
     assert rows and all(r["nomination"] == n.id for r in rows)
+    assert rows[0]["link"].endswith(f"/nominations/{n.id}")
     snapshot = totals(flows_db)
     assert len(dossier_assembly()) == len(rows)  # the same documents, still current
     assert totals(flows_db) == snapshot  # nothing new stored, no new audit entry
