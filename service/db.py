@@ -109,6 +109,16 @@ def write_transaction(session: Session) -> Iterator[None]:
 _engines: dict[str, Engine] = {}
 
 
+def reset_default_engine() -> None:
+    """Forget the process-wide engine and settings, e.g. after TDKT_DATABASE_URL changed."""
+    from config.settings import get_settings
+
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+    get_settings.cache_clear()
+
+
 def default_engine() -> Engine:
     """The process-wide engine for the configured database (created once)."""
     from config.settings import get_settings

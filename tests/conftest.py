@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from typing import Callable, Iterator
+
 import pytest
 
 import service.nominations
+from service.db import reset_default_engine
 from service.demo import DEMO_TODAY
+
+
+@pytest.fixture
+def process_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Point the process-wide settings and engine (what the CLI and the flows use) at a URL."""
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("TDKT_DATABASE_URL", url)
+        reset_default_engine()
+
+    yield use
+    reset_default_engine()
 
 
 @pytest.fixture

@@ -23,15 +23,6 @@ def prefect() -> Iterator[None]:
 
 
 @pytest.fixture
-def flows_db(engine: Engine, prefect: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:  # noqa: F811
-    from config.settings import get_settings
-    from service import db
-
-    monkeypatch.setenv("TDKT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    db._engines.clear()
-    yield engine
-    for e in db._engines.values():
-        e.dispose()
-    db._engines.clear()
-    get_settings.cache_clear()
+def flows_db(engine: Engine, prefect: None, process_database) -> Engine:  # type: ignore[no-untyped-def]  # noqa: F811
+    process_database(engine.url.render_as_string(hide_password=False))
+    return engine

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Iterator
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -14,7 +12,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from config.settings import get_settings
-from service import audit, db
+from service import audit
 from service.cli import app
 from service.demo import DemoNomination, drive
 from service.models import AuditEntry, Nomination
@@ -28,15 +26,9 @@ def chain(session: Session) -> tuple[Nomination, list[AuditEntry]]:
 
 
 @pytest.fixture
-def cli_on(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("TDKT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    db._engines.clear()
-    yield CliRunner()
-    for e in db._engines.values():
-        e.dispose()
-    db._engines.clear()
-    get_settings.cache_clear()
+def cli_on(engine: Engine, process_database) -> CliRunner:  # type: ignore[no-untyped-def]
+    process_database(engine.url.render_as_string(hide_password=False))
+    return CliRunner()
 
 
 def run_sql(session: Session, sql: str, **params: object) -> None:

@@ -3,30 +3,20 @@ the eligibility check apply), and reports refusals in the user's language with e
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from config.settings import get_settings
-from service import db
 from service.cli import app
 from service.demo import DemoNomination, drive
 from service.models import Nomination
 
 
 @pytest.fixture
-def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("TDKT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    db._engines.clear()
-    yield CliRunner()
-    for e in db._engines.values():
-        e.dispose()
-    db._engines.clear()
-    get_settings.cache_clear()
+def cli(engine: Engine, process_database) -> CliRunner:  # type: ignore[no-untyped-def]
+    process_database(engine.url.render_as_string(hide_password=False))
+    return CliRunner()
 
 
 def test_act_goes_through_the_verbs_and_explains_refusals(session: Session, cli: CliRunner) -> None:

@@ -41,29 +41,19 @@ def test_the_demo_has_a_cluster_year_in_scoring_and_a_scheduled_council_session(
     assert audit.verify_all(demo) == []
 
 
-def test_cycle_commands_show_the_demo(demo: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from config.settings import get_settings
-    from service import db
+def test_cycle_commands_show_the_demo(demo: Session, engine: Engine, process_database) -> None:  # type: ignore[no-untyped-def]
     from service.cli import app
 
-    monkeypatch.setenv("TDKT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    db._engines.clear()
-    try:
-        runner = CliRunner()
-        year = runner.invoke(app, ["cycle", "year", "CUM_7", "2026"])
-        assert year.exit_code == 0, year.output
-        assert "Đang chấm điểm" in year.output and "SO_VHTT…" in year.output and "✗ no_discipline" in year.output
-        session_view = runner.invoke(app, ["cycle", "council", "1", "--lang", "en"])
-        assert session_view.exit_code == 0 and "Scheduled" in session_view.output and "members 15" in session_view.output
-        pledge = runner.invoke(app, ["cycle", "pledge", "CUM_7", "2026"])
-        assert pledge.exit_code == 0 and "pledge-2026.yaml" in pledge.output and "Tối thiểu 95%" in pledge.output
-        quota = runner.invoke(app, ["cycle", "quota", "CO_TD_TP", "CUM_7", "2026"])
-        assert quota.exit_code == 0 and "1/1" in quota.output and "Sở Y tế" in quota.output
-        diagram = runner.invoke(app, ["diagram", "cluster_year"])
-        assert diagram.exit_code == 0 and "ballot_closed --> ballot_open" in diagram.output
-    finally:
-        for e in db._engines.values():
-            e.dispose()
-        db._engines.clear()
-        get_settings.cache_clear()
+    process_database(engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    year = runner.invoke(app, ["cycle", "year", "CUM_7", "2026"])
+    assert year.exit_code == 0, year.output
+    assert "Đang chấm điểm" in year.output and "SO_VHTT…" in year.output and "✗ no_discipline" in year.output
+    session_view = runner.invoke(app, ["cycle", "council", "1", "--lang", "en"])
+    assert session_view.exit_code == 0 and "Scheduled" in session_view.output and "members 15" in session_view.output
+    pledge = runner.invoke(app, ["cycle", "pledge", "CUM_7", "2026"])
+    assert pledge.exit_code == 0 and "pledge-2026.yaml" in pledge.output and "Tối thiểu 95%" in pledge.output
+    quota = runner.invoke(app, ["cycle", "quota", "CO_TD_TP", "CUM_7", "2026"])
+    assert quota.exit_code == 0 and "1/1" in quota.output and "Sở Y tế" in quota.output
+    diagram = runner.invoke(app, ["diagram", "cluster_year"])
+    assert diagram.exit_code == 0 and "ballot_closed --> ballot_open" in diagram.output

@@ -27,29 +27,19 @@ def test_upgrade_creates_every_table_at_head(engine: Engine) -> None:
     assert current_revision(engine) is not None
 
 
-def test_cli_upgrade_on_an_empty_sqlite_file_is_idempotent(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from config.settings import get_settings
-    from service import db
+def test_cli_upgrade_on_an_empty_sqlite_file_is_idempotent(tmp_path: Path, process_database) -> None:  # type: ignore[no-untyped-def]
     from service.cli import app
 
-    monkeypatch.setenv("TDKT_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
-    get_settings.cache_clear()
-    db._engines.clear()
-    try:
-        runner = CliRunner()
-        first = runner.invoke(app, ["db", "upgrade"])
-        second = runner.invoke(app, ["db", "upgrade"])
-        assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-        from alembic.script import ScriptDirectory
+    process_database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade"])
+    second = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    from alembic.script import ScriptDirectory
 
-        from service.schema import MIGRATIONS, alembic_config
+    from service.schema import MIGRATIONS, alembic_config
 
-        head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-        assert MIGRATIONS.is_dir() and head
-        assert f"schema at revision {head} " in second.output
-        assert (tmp_path / "fresh.db").exists()
-    finally:
-        for e in db._engines.values():
-            e.dispose()
-        db._engines.clear()
-        get_settings.cache_clear()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert MIGRATIONS.is_dir() and head
+    assert f"schema at revision {head} " in second.output
+    assert (tmp_path / "fresh.db").exists()
