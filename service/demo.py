@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, select
 
 from config.demo_data import load_collective_titles, load_demo_people
@@ -29,6 +29,7 @@ from service.models import (
     TitleRecord,
     Unit,
 )
+from workflow.nomination import CLOCK_OF
 from workflow.roles import EVENT_ROLES, Role
 
 DEMO_FILE = DATA_DIR / "demo" / "nominations.yaml"
@@ -50,7 +51,16 @@ class DemoCampaign(BaseModel):
     year: int
     opens_on: date
     filing_deadline: date
+    # Final dates per clock (see workflow.nomination.CLOCK_OF), e.g. {"cluster_ballot": 2027-01-10}.
     calendar: dict[str, date] = Field(default_factory=dict)
+
+    @field_validator("calendar")
+    @classmethod
+    def _known_clocks(cls, calendar: dict[str, date]) -> dict[str, date]:
+        unknown = set(calendar) - set(CLOCK_OF.values())
+        if unknown:
+            raise ValueError(f"unknown step {sorted(unknown)}; known: {sorted(set(CLOCK_OF.values()))}")
+        return calendar
 
 
 class DemoNomination(BaseModel):

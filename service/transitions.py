@@ -175,7 +175,22 @@ def _next_due(
     session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime
 ) -> tuple[datetime | None, dict[str, Any]]:
     """The due time in the new state, and a note on the clock for the audit entry (a pause or a
-    resumption), so the paused clock can be rebuilt from the trail alone."""
+    resumption), so the paused clock can be rebuilt from the trail alone.
+
+    A campaign's calendar may set a final date for a clock (e.g. cluster results by 10 January):
+    the step is then due at the earlier of its working-day deadline and that date."""
+    due, note = _sla_due(session, nomination, old_state, new_state, now)
+    clock = CLOCK_OF.get(new_state)
+    campaign = session.get(Campaign, nomination.campaign_id)
+    final = (campaign.calendar or {}).get(clock) if campaign and clock else None
+    if due is not None and final:
+        due = min(due, end_of_day_utc(date.fromisoformat(final)))
+    return due, note
+
+
+def _sla_due(
+    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime
+) -> tuple[datetime | None, dict[str, Any]]:
     settings = get_settings()
     calendar = load_calendar()
     today = now.astimezone(settings.zone).date()

@@ -56,3 +56,21 @@ def test_step_clock_reports_days_used_left_and_held(session: Session) -> None:
     returned = apply_event(session, n.id, "return_for_completion", actor=BOARD, reason="Thiếu biên bản.", now=at(2026, 11, 30))
     held = step_clock(session, returned, now=at(2026, 12, 2))
     assert held.clock == "completion" and held.held_working_days == 15 and held.working_days_used == 2
+
+
+def test_a_campaign_date_caps_the_step_deadline(session: Session) -> None:
+    from datetime import date
+
+    from service.models import Campaign
+
+    session.add(Campaign(code="DX-CAP", name_vi="Đợt có hạn chót thẩm định", kind="ad_hoc", year=2026,
+                         opens_on=date(2026, 11, 1), filing_deadline=date(2026, 12, 31),
+                         calendar={"appraisal": "2026-11-25"}))
+    session.commit()
+    n = drive(session, DemoNomination(person="P009", award="BK_TP", campaign="DX-CAP", steps=["submit", "endorse"]))
+    received = apply_event(session, n.id, "receive", actor=BOARD, now=at(2026, 11, 23))
+    # 20 working days would run to late December; the campaign's final date for appraisal wins.
+    assert received.due_at.astimezone(HANOI).date() == date(2026, 11, 25)
+    other = drive(session, DemoNomination(person="P010", award="BK_TP", campaign="TK-2026", steps=["submit", "endorse"]))
+    uncapped = apply_event(session, other.id, "receive", actor=BOARD, now=at(2026, 11, 23))
+    assert uncapped.due_at.astimezone(HANOI).date() == CAL.add_working_days(date(2026, 11, 23), 20)
