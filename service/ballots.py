@@ -33,6 +33,7 @@ from service import ballot_box, quotas
 from service import nominations as verbs
 from service.actors import Actor
 from service.cluster_cycle import (
+    advance_year,
     KIND,
     WHAT_EN,
     WHAT_VI,
@@ -46,7 +47,7 @@ from service.cluster_cycle import (
     unit_name,
 )
 from service.cycle_models import ClusterBallotRound, ClusterYear
-from service.cycle_writes import check_version, load_locked, record
+from service.cycle_writes import load_locked, record
 from service.db import write_transaction
 from service.eligibility import check_award, nominee_record
 from service.errors import AlreadyVoted, Conflict, InvalidInput, NotAVoter, NotFound
@@ -222,14 +223,9 @@ def open_ballot(
     ``deputy`` to the units standing for next year's offices. With ``closes_at`` the round is
     closed and counted by the deadline sweep at that time if the head has not closed it before."""
     today = today or local_today()
-    now = utcnow()
-    with write_transaction(session):
-        cy = load_locked(session, ClusterYear, cy_id, what_vi=WHAT_VI, what_en=WHAT_EN)
-        check_version(cy, expected_version, what_vi=WHAT_VI, what_en=WHAT_EN)
-        cluster = cluster_of(session, cy)
-        require_head(actor, cluster)
-        old = cy.state
-        new = machine.advance(old, "open_ballot")
+    opened: list[ClusterBallotRound] = []
+
+    def change(cy: ClusterYear, cluster: Cluster) -> dict[str, Any]:
         pledge = pledge_of(cy)
         members = members_of(session, cluster.id)  # type: ignore[arg-type]
         ruleset = catalogue().in_force(today)
@@ -252,14 +248,16 @@ def open_ballot(
         }
         if election:
             questions["election"] = _election_question(cluster, pledge, election, members)
-        if closes_at is not None and closes_at <= now:
+        if closes_at is not None and closes_at <= utcnow():
             raise InvalidInput("Thời điểm kết thúc bỏ phiếu phải ở sau thời điểm mở.", "The ballot must close after it opens.")
         ballot = _new_round(session, cy, questions)
         ballot.closes_at = closes_at
-        cy.state, cy.state_entered_at = new, now
+        opened.append(ballot)
         payload = {**_round_summary(ballot), **({"closes_at": closes_at.isoformat()} if closes_at else {})}
-        record(session, cy, kind=KIND, actor=actor, action="open_ballot", from_state=old, payload=payload, now=now)
-    return ballot
+        return payload
+
+    advance_year(session, cy_id, "open_ballot", actor=actor, expected_version=expected_version, change=change)
+    return opened[0]
 
 
 def _election_question(cluster: Cluster, pledge: Pledge, election: dict[str, list[str]], members: list[str]) -> dict[str, Any]:
@@ -281,18 +279,17 @@ def _election_question(cluster: Cluster, pledge: Pledge, election: dict[str, lis
 def open_revote(session: Session, cy_id: int, *, actor: Actor, expected_version: int | None = None) -> ClusterBallotRound:
     """A re-vote ("bỏ phiếu lại"): a new round with only what the last round left undecided — the
     tied candidates for the slots still free, a void round's questions, an office without a winner."""
-    now = utcnow()
-    with write_transaction(session):
-        cy = load_locked(session, ClusterYear, cy_id, what_vi=WHAT_VI, what_en=WHAT_EN)
-        check_version(cy, expected_version, what_vi=WHAT_VI, what_en=WHAT_EN)
-        cluster = cluster_of(session, cy)
-        require_head(actor, cluster)
+    undecided: dict[str, Any] = {}
+    opened: list[ClusterBallotRound] = []
+
+    def facts(cy: ClusterYear, cluster: Cluster) -> dict[str, int]:
         last = current_ballot(session, cy.id)  # type: ignore[arg-type]
-        undecided = last.minutes.get("undecided", {}) if last else {}
-        count = len(undecided.get("awards", {})) + len(undecided.get("election", {}))
-        old = cy.state
-        new = machine.advance(old, "open_revote", undecided=count)
-        previous = last.questions  # type: ignore[union-attr]
+        undecided.update(last.minutes.get("undecided", {}) if last else {})
+        undecided["_questions"] = last.questions if last else {}
+        return {"undecided": len(undecided.get("awards", {})) + len(undecided.get("election", {}))}
+
+    def change(cy: ClusterYear, cluster: Cluster) -> dict[str, Any]:
+        previous = undecided["_questions"]
         awards: dict[str, Any] = {}
         for code, units in undecided.get("awards", {}).items():
             q = dict(previous["awards"][code])
@@ -303,10 +300,11 @@ def open_revote(session: Session, cy_id: int, *, actor: Actor, expected_version:
         questions: dict[str, Any] = {**{k: previous[k] for k in ("members", "quorum", "quorum_config")}, "awards": awards}
         if undecided.get("election"):
             questions["election"] = {**previous["election"], "offices": dict(undecided["election"])}
-        ballot = _new_round(session, cy, questions)
-        cy.state, cy.state_entered_at = new, now
-        record(session, cy, kind=KIND, actor=actor, action="open_revote", from_state=old, payload=_round_summary(ballot), now=now)
-    return ballot
+        opened.append(_new_round(session, cy, questions))
+        return _round_summary(opened[0])
+
+    advance_year(session, cy_id, "open_revote", actor=actor, expected_version=expected_version, facts=facts, change=change)
+    return opened[0]
 
 
 # --- voting -------------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def start_cluster_year(session: Session, *, actor: Actor, cluster_code: str, yea
     return cy
 
 
-def _step(
+def advance_year(
     session: Session,
     cy_id: int,
     event: str,
@@ -214,7 +214,7 @@ def sign_pledge(
         return {"signed_on": signed_on.isoformat(), "signatories": signed, "file": source.file, "sha256": source.sha256,
                 "targets": len(source.pledge.targets), "criteria": len(source.pledge.criteria)}
 
-    return _step(session, cy_id, "sign_pledge", actor=actor, expected_version=expected_version, change=change)
+    return advance_year(session, cy_id, "sign_pledge", actor=actor, expected_version=expected_version, change=change)
 
 
 def review_mid_year(
@@ -228,12 +228,12 @@ def review_mid_year(
         cy.mid_year_reviewed_on = held_on
         return {"held_on": held_on.isoformat(), "summary": summary.strip()}
 
-    return _step(session, cy_id, "review_mid_year", actor=actor, expected_version=expected_version, change=change)
+    return advance_year(session, cy_id, "review_mid_year", actor=actor, expected_version=expected_version, change=change)
 
 
 def open_scoring(session: Session, cy_id: int, *, actor: Actor, expected_version: int | None = None) -> ClusterYear:
     """Open the year-end scoring ("mở chấm điểm thi đua"): units self-score against the table."""
-    return _step(session, cy_id, "open_scoring", actor=actor, expected_version=expected_version)
+    return advance_year(session, cy_id, "open_scoring", actor=actor, expected_version=expected_version)
 
 
 def _parse_part(pledge: Pledge, part: str, given: Mapping[str, Any] | None) -> dict[str, Decimal]:
@@ -390,7 +390,7 @@ def close_scoring(session: Session, cy_id: int, *, actor: Actor, expected_versio
         cy.ranking = {"units": current_ranking(session, cy), "table": {"file": cy.pledge["file"], "sha256": cy.pledge["sha256"]}}
         return {"ranking": [{k: r[k] for k in ("unit", "rank", "total", "failed_gates")} for r in cy.ranking["units"]]}
 
-    return _step(session, cy_id, "close_scoring", actor=actor, expected_version=expected_version, facts=facts, change=change)
+    return advance_year(session, cy_id, "close_scoring", actor=actor, expected_version=expected_version, facts=facts, change=change)
 
 
 def file_proposals(session: Session, cy_id: int, *, actor: Actor, expected_version: int | None = None) -> ClusterYear:
@@ -416,7 +416,7 @@ def file_proposals(session: Session, cy_id: int, *, actor: Actor, expected_versi
         ).all()
         return {"proposed": [{"nomination_id": i, "award": a, "unit": u} for i, a, u in proposed], "closed_unhonoured": list(pending)}
 
-    return _step(session, cy_id, "file_proposals", actor=actor, expected_version=expected_version, change=change)
+    return advance_year(session, cy_id, "file_proposals", actor=actor, expected_version=expected_version, change=change)
 
 
 # --- rotation ---------------------------------------------------------------------------------
