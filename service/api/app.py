@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import errors
 from service.api.routes import admin, auth, decisions, eligibility, nominations, reference
+from service.api.routes import cluster_years, council_sessions, documents
 from service.db import default_engine
 
 DESCRIPTION = """
@@ -43,5 +44,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(RefuseNulInQuery)
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
                    eligibility.router, decisions.router, admin.router):
+        app.include_router(router)
+    for router in (cluster_years.router, council_sessions.router, documents.router):  # the year's cycle, produced documents
         app.include_router(router)
     return app
