@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.api.schemas import RequestBody
 
 Choice = Literal["yes", "no", "abstain"]
-Code = Field(min_length=1, max_length=40)
+Points = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]  # finite: a score is never NaN
 
 
 # --- cluster years ------------------------------------------------------------------------------
@@ -71,11 +71,11 @@ class SelfScore(RequestBody):
         "criteria": {"I.1": 28, "I.2": 10}, "bonus": {"B1": 1}, "penalty": {},
         "evidence": {"I.1": "Báo cáo tổng kết năm 2026"}, "gates": {"no_discipline": True, "tasks_excellent": True},
     }]})
-    criteria: dict[str, float | str]
+    criteria: dict[str, Points]
     gates: dict[str, bool]
     evidence: dict[str, str] = {}
-    bonus: dict[str, float | str] = {}
-    penalty: dict[str, float | str] = {}
+    bonus: dict[str, Points] = {}
+    penalty: dict[str, Points] = {}
     gate_notes: dict[str, str] = {}
 
 
@@ -86,7 +86,7 @@ class ScoreReview(RequestBody):
         {"adjustments": {"I.4": 8}, "reason": "Chỉ số SIPAS xếp thứ 9/20, chưa đạt điểm tối đa."},
     ]})
     reason: str = Field(min_length=1, max_length=5000)
-    adjustments: dict[str, float | str] = {}
+    adjustments: dict[str, Points] = {}
     gates: dict[str, bool] = {}
 
 
@@ -122,7 +122,7 @@ class BallotOpen(RequestBody):
     ]})
     candidates: dict[str, list[str]] = Field(default={}, description="award code → candidate member units")
     election: dict[str, list[str]] | None = Field(default=None, description="head / deputy → units standing")
-    closes_at: datetime | None = None
+    closes_at: AwareDatetime | None = Field(default=None, description="when the deadline sweep closes and counts it (with a time zone)")
     version: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
