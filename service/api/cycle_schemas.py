@@ -209,3 +209,18 @@ class CouncilPaper(RequestBody):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"choices": {"12": "yes", "15": "no"}}]})
     choices: dict[str, Choice] = {}
+
+
+class SessionSchedule(RequestBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"year": 2026, "title_vi": "Phiên họp Hội đồng TĐKT Thành phố (đợt 2)", "scheduled_on": "2026-12-20"},
+    ]})
+    year: int = Field(ge=1990, le=2100)
+    title_vi: str = Field(min_length=1, max_length=500)
+    scheduled_on: date
+
+
+class MinutesSignature(RequestBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"signed_by": "Trần Văn Khải", "version": 6}]})
+    signed_by: str = Field(min_length=1, max_length=200)
+    version: int | None = Field(default=None, ge=1, le=2_147_483_647)

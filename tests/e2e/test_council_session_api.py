@@ -102,6 +102,20 @@ def test_council_session_from_agenda_to_results(client: TestClient, login: Calla
         outcomes = {i.nomination_id: i.outcome for i in s.exec(select(CouncilAgendaItem).where(CouncilAgendaItem.session_id == sid))}
     assert outcomes == {n: by_id[n]["outcome"] for n in agenda}
 
+    # The minutes are signed (a stale version is refused first), and the next session scheduled.
+    etag = client.get(url, headers=login(BOARD)).headers["ETag"]
+    stale = f'"v{int(etag.strip(chr(34)).removeprefix("v")) - 1}"'
+    before = fingerprint(demo_engine)
+    assert_error_shape(client.post(f"{url}/sign-minutes", json={"signed_by": "Trần Văn Khải"}, headers={**login(BOARD), "If-Match": stale}), 409)
+    assert fingerprint(demo_engine) == before
+    r = client.post(f"{url}/sign-minutes", json={"signed_by": "Trần Văn Khải"}, headers={**login(BOARD), "If-Match": etag})
+    assert r.status_code == 200 and r.json()["state"] == "minutes_signed" and r.json()["minutes_signed_by"] == "Trần Văn Khải"
+    body = {"year": 2026, "title_vi": "Phiên họp Hội đồng TĐKT Thành phố (đợt 2)", "scheduled_on": "2026-12-20"}
+    r = client.post("/council-sessions", json=body, headers={**login(BOARD), "Idempotency-Key": "dot-2"})
+    assert r.status_code == 201 and r.json()["state"] == "scheduled" and r.headers["Location"] == f"/council-sessions/{r.json()['id']}"
+    assert client.post("/council-sessions", json=body, headers={**login(BOARD), "Idempotency-Key": "dot-2"}).json() == r.json()
+    assert client.get("/council-sessions", headers=login("chutich")).json()["total"] == 2
+
 
 def test_council_refusals_change_nothing(client: TestClient, login: Callable[[str], dict[str, str]],
                                          council_accounts: None, demo_engine: Engine) -> None:

@@ -12,7 +12,8 @@ without a row) and the scope rules below — nothing hand-picked per cell.
   the year where the machine enables the step (:mod:`workflow.cluster_year` with the facts the
   service gives it), so the head's cell is the success status there, or 409 where no reachable
   stage allows it.
-* Expected: anonymous → 401; out of scope → 404 (a cluster role of another cluster, a unit role,
+* Expected: anonymous → 401; scheduling a session (a collection's POST) → the role decides (201
+  or 403); out of scope → 404 (a cluster role of another cluster, a unit role,
   anyone but the city's roles for a council session); in scope without the function → 403;
   else the route's success status. Lists: 200, with the target listed only if in scope.
 
@@ -119,6 +120,8 @@ def expected(rule: Rule, user: DemoUser | None, t: Target, step: str | None, rev
         return "401"
     if rule.lists:
         return "200+" if sees(user, t) else "200-"
+    if rule.creates:  # a collection's POST: no target to be out of scope of, only the role counts
+        return str(rule.success) if may(user, rule, t, reviewed) else "403"
     if not sees(user, t):
         return "404"
     if not may(user, rule, t, reviewed):
@@ -276,7 +279,11 @@ def request_for(row: Row, t: Target, world: CycleWorld, reviewed: str | None) ->
     else:
         sid = council_session_id(world.engine)
         path = path.replace("{session_id}", str(sid))
-        if path.endswith("/agenda"):
+        if row.rule.creates:
+            kwargs["json"] = {"year": YEAR, "title_vi": "Phiên họp bổ sung (ma trận phân quyền)", "scheduled_on": "2026-12-20"}
+        elif path.endswith("/sign-minutes"):
+            kwargs["json"] = {"signed_by": "Trần Văn Khải"}
+        elif path.endswith("/agenda"):
             kwargs["json"] = {"nomination_id": world.fresh_nomination}
         elif path.endswith("/open"):
             kwargs["json"] = {"present": [m.code for m in council_of(YEAR).members]}  # type: ignore[union-attr]

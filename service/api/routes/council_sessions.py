@@ -22,7 +22,9 @@ from service.api.cycle_schemas import (
     CouncilSessionOut,
     Minutes,
     Receipt,
+    MinutesSignature,
     SessionOpen,
+    SessionSchedule,
     SessionStep,
 )
 from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep
@@ -54,6 +56,19 @@ def list_(session: SessionDep, actor: ActorDep, settings: SettingsDep, limit: An
         view = session_view(session, cs, actor)
         items.append(CouncilSessionOut(**{k: view[k] for k in CouncilSessionOut.model_fields}))
     return Page[CouncilSessionOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("", status_code=201, response_model=CouncilSessionDetail, responses=ERRORS)
+def schedule(body: SessionSchedule, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+             idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Schedule a session of the year's council ("lên lịch phiên họp"; the Board's officer)."""
+
+    def run() -> StoredResponse:
+        cs = council.schedule_session(session, actor=actor, year=body.year, title_vi=body.title_vi, scheduled_on=body.scheduled_on)
+        return StoredResponse(201, CouncilSessionDetail(**session_view(session, cs, actor)).model_dump(mode="json"))
+
+    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    return JSONResponse(result.body, status_code=result.status_code, headers={"Location": f"/council-sessions/{result.body.get('id')}"})
 
 
 @router.get("/{session_id}", response_model=CouncilSessionDetail, responses=ERRORS)
@@ -119,3 +134,13 @@ def results(session_id: SessionId, session: SessionDep, actor: ActorDep) -> Minu
     """The counted results per nomination (counts and outcome, never a vote); 409 before closing."""
     cs = visible_council_session(session, actor, session_id)
     return Minutes(minutes=council.minutes(session, cs.id))  # type: ignore[arg-type]
+
+
+@router.post("/{session_id}/sign-minutes", response_model=CouncilSessionDetail, responses=ERRORS)
+def sign(session_id: SessionId, body: MinutesSignature, session: SessionDep, actor: ActorDep,
+         if_match: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Record who signed the minutes of the count ("ký biên bản kiểm phiếu")."""
+    cs = visible_council_session(session, actor, session_id)
+    cs = council.sign_minutes(session, cs.id, actor=actor, signed_by=body.signed_by,  # type: ignore[arg-type]
+                              expected_version=expected_version(if_match, body.version))
+    return _detail(session, cs, actor)
