@@ -122,7 +122,12 @@ def year_view(session: Session, cy: ClusterYear, actor: Actor) -> dict[str, Any]
     vi, en = year_machine.STATE_LABELS[cy.state]
     pledge = None
     if cy.pledge:
-        pledge = {"file": cy.pledge.get("file"), "sha256": cy.pledge.get("sha256"), "signed_on": cy.pledge_signed_on}
+        signed = pledge_of(cy)  # the pledge and scoring table as signed, not as config/ says today
+        table = signed.model_dump(mode="json", include={"max_points", "groups", "bonus", "penalty", "gates"})
+        pledge = {"file": cy.pledge.get("file"), "sha256": cy.pledge.get("sha256"), "signed_on": cy.pledge_signed_on,
+                  "name_vi": signed.name_vi, "name_en": signed.name_en, "scoring_table": table,
+                  "targets": [t.model_dump(mode="json") for t in signed.targets],
+                  "regulation": signed.regulation.model_dump(mode="json")}
     return {
         "id": cy.id, "cluster": cluster.code, "year": cluster.year, "name_vi": cluster.name_vi, "name_en": cluster.name_en,  # type: ignore[union-attr]
         "head_unit": cluster.head_unit, "deputy_unit": cluster.deputy_unit,  # type: ignore[union-attr]

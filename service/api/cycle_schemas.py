@@ -17,9 +17,16 @@ Points = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]  # fini
 
 
 class PledgeOut(BaseModel):
+    """The emulation pledge as signed ("giao ước thi đua"), with its scoring table ("bảng chấm điểm")."""
+
     file: str | None
     sha256: str | None
     signed_on: date | None
+    name_vi: str
+    name_en: str
+    scoring_table: dict[str, Any] = Field(description="groups and criteria with their maximum points, bonus, penalty, gates")
+    targets: list[dict[str, Any]]
+    regulation: dict[str, Any] = Field(description="cross-check, ballot quorum, election rule, tie-break")
 
 
 class RoundOut(BaseModel):
@@ -135,6 +142,11 @@ class BallotPaper(RequestBody):
     choices: dict[str, dict[str, Choice]] = {}
     head: str | None = Field(default=None, max_length=40)
     deputy: str | None = Field(default=None, max_length=40)
+
+
+# What an idempotent vote is remembered by instead of the paper: the stored fingerprint is a
+# hash, and a hash of a paper with a handful of possible marks would give the vote away.
+SECRET_PAPER: dict[str, Any] = {"paper": "secret"}
 
 
 class Receipt(BaseModel):

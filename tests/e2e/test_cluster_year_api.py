@@ -19,7 +19,9 @@ from config.yamlfiles import read_yaml
 from service.cycle_demo import CYCLE_FILE
 from service.cycle_models import BallotCount, BallotReceipt
 from service.demo import DEMO_PASSWORD
-from service.models import Nomination
+from service.api.cycle_schemas import SECRET_PAPER
+from service.idempotency import fingerprint as request_fingerprint
+from service.models import IdempotencyRecord, Nomination
 from service.users import create_user
 from tests.e2e.conftest import assert_error_shape, fingerprint
 
@@ -66,6 +68,8 @@ def test_cluster_year_from_scoring_to_minutes(client: TestClient, login: Callabl
     assert year["state"] == "scoring_open" and r.headers["ETag"] == f'"v{year["version"]}"'
     assert {"SO_VHTT", "SO_LDTBXH"} == set(year["unscored"]) and "submit_score" in year["allowed_actions"]
     assert [row["unit"] for row in year["ranking"]][:1] and year["ranking_fixed"] is False
+    table = year["pledge"]["scoring_table"]
+    assert year["pledge"]["signed_on"] == "2026-03-20" and "I.1" in {c["code"] for g in table["groups"] for c in g["criteria"]}
 
     # Scoring, closed by the head: the ranking is fixed.
     before_close = client.get(YEAR_URL, headers=login(HEAD)).json()
@@ -119,7 +123,19 @@ def test_ballot_refusals_change_nothing(client: TestClient, login: Callable[[str
                                         demo_engine: Engine) -> None:
     to_ballot(client, login)
     paper = {"choices": {"CO_TD_CP": {"SO_GDDT": "yes"}}}
-    assert client.post(f"{YEAR_URL}/ballots/1/votes", json=paper, headers=login(MEMBER)).status_code == 201
+    keyed = {**login(MEMBER), "Idempotency-Key": "phieu-1"}
+    receipt = client.post(f"{YEAR_URL}/ballots/1/votes", json=paper, headers=keyed)
+    assert receipt.status_code == 201
+    # A retry with the key gets the same receipt and changes nothing; the stored request
+    # fingerprint does not depend on the paper (a hash of so few possible papers would tell the vote).
+    before = fingerprint(demo_engine)
+    retry = client.post(f"{YEAR_URL}/ballots/1/votes", json={"choices": {"CO_TD_CP": {"SO_GDDT": "no"}}}, headers=keyed)
+    assert retry.status_code == 201 and retry.json() == receipt.json()
+    assert fingerprint(demo_engine) == before
+    with Session(demo_engine) as s:
+        stored = s.exec(select(IdempotencyRecord.fingerprint).where(IdempotencyRecord.key == "phieu-1")).one()
+    assert stored == request_fingerprint("POST", f"{YEAR_URL}/ballots/1/votes", SECRET_PAPER)
+    assert stored != request_fingerprint("POST", f"{YEAR_URL}/ballots/1/votes", paper)
 
     refusals = [
         # a second paper of the same unit

@@ -22,6 +22,7 @@ from service.api.cycle_schemas import (
     ClusterYearDetail,
     ClusterYearOut,
     Minutes,
+    SECRET_PAPER,
     Receipt,
     RoundOut,
     ScoreOut,
@@ -183,7 +184,7 @@ def cast(cluster: ClusterCode, year: YearPath, round_no: RoundNo, body: BallotPa
         receipt = Receipt(box=ballots.box_of(ballot), voter=actor.unit_code or "", channel="in_person")
         return StoredResponse(201, receipt.model_dump(mode="json"))
 
-    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    result = _idempotent(session, user.id, idempotency_key, request, SECRET_PAPER, run)  # type: ignore[arg-type]
     return JSONResponse(result.body, status_code=result.status_code)
 
 

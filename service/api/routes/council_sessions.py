@@ -21,6 +21,7 @@ from service.api.cycle_schemas import (
     CouncilSessionDetail,
     CouncilSessionOut,
     Minutes,
+    SECRET_PAPER,
     Receipt,
     MinutesSignature,
     SessionOpen,
@@ -116,7 +117,7 @@ def cast(session_id: SessionId, body: CouncilPaper, request: Request, session: S
         code = session.exec(select(CouncilMember.code).where(CouncilMember.year == cs.year, CouncilMember.username == actor.name)).one()
         return StoredResponse(201, Receipt(box=council.box_of(cs), voter=code, channel=channel).model_dump(mode="json"))
 
-    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    result = _idempotent(session, user.id, idempotency_key, request, SECRET_PAPER, run)  # type: ignore[arg-type]
     return JSONResponse(result.body, status_code=result.status_code)
 
 
