@@ -24,7 +24,7 @@ from service.models import Cluster, ClusterMember, Document, Nomination
 from service.scope import can_act_on
 from workflow import cluster_year as year_machine
 from workflow import council_session as session_machine
-from workflow.roles import Role
+from workflow.roles import EVENT_ROLES, Role
 
 CITY_ROLES = frozenset({Role.BOARD_OFFICER, Role.COUNCIL_MEMBER, Role.APPROVER, Role.ADMIN, Role.SYSTEM})
 CLUSTER_ROLES = frozenset({Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER})
@@ -180,7 +180,9 @@ def session_actions(session: Session, cs: CouncilSession, actor: Actor) -> list[
     if actor.role in _MANAGERS:
         if cs.state == "scheduled":
             out.append("add_to_agenda")
-        out += session_machine.enabled_events(cs.state, agenda_items=len(council.agenda(session, cs.id)))  # type: ignore[arg-type]
+        out += [e for e in session_machine.enabled_events(cs.state, agenda_items=len(council.agenda(session, cs.id)))  # type: ignore[arg-type]
+                # closing records each nomination's council result, a step of the Board's officer only
+                if e != "close_session" or actor.role in EVENT_ROLES["record_council_result"]]
     if actor.role is Role.COUNCIL_MEMBER and cs.state == "open":
         member = next((m for m in council.members_of(session, cs.year) if m.username == actor.name), None)
         if member is not None and not ballot_box.has_voted(session, council.box_of(cs), member.code):

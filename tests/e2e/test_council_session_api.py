@@ -77,6 +77,9 @@ def test_council_session_from_agenda_to_results(client: TestClient, login: Calla
     r = client.post(f"{url}/open", json={"present": present}, headers={**login(BOARD), "If-Match": client.get(url, headers=login(BOARD)).headers["ETag"]})
     assert r.status_code == 200 and r.json()["state"] == "open", r.text
     assert_error_shape(client.get(f"{url}/results", headers=login(BOARD)), 409)  # no early tally
+    # Closing records each nomination's result, the Board officer's step: not offered to the admin.
+    assert "close_session" in client.get(url, headers=login(BOARD)).json()["allowed_actions"]
+    assert client.get(url, headers=login("admin")).json()["allowed_actions"] == []
 
     # Every member but one votes, each signed in as itself: thirteen in favour, one against.
     voters = sorted(MEMBERS)[:-1]

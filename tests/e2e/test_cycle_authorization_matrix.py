@@ -41,7 +41,7 @@ from service import ballots, council
 from service import cluster_cycle as cycle
 from service.actors import Actor
 from service.cycle_demo import CYCLE_FILE
-from service.cycle_models import CouncilSession
+from service.cycle_models import ClusterScore, CouncilSession
 from service.demo import DEMO_PASSWORD, DemoUser
 from service.models import Cluster, ClusterMember
 from tests.e2e.conftest import demo_users, tables
@@ -183,8 +183,6 @@ def drive_year(engine: Engine, code: str, stage: str) -> None:
 
 
 def cycle_reads_scored(s: Session, cy_id: int) -> list[str]:
-    from service.cycle_models import ClusterScore
-
     return list(s.exec(select(ClusterScore.unit_code).where(ClusterScore.cluster_year_id == cy_id)))
 
 
