@@ -309,6 +309,9 @@ def eligibility(
 from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
 
 app.add_typer(cycle_app, name="cycle")
+from service.cli_rulesets import rulesets_app  # noqa: E402  # rule sets, moving nominations in flight (issue 7)
+
+app.add_typer(rulesets_app, name="rulesets")
 
 if __name__ == "__main__":
     app()

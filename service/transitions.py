@@ -17,6 +17,7 @@ from config.calendar import load_calendar
 from config.catalogue import Award, RuleSet, catalogue
 from config.settings import get_settings
 from service import audit
+from service.metrics import counted_transition
 from service.actors import Actor
 from service.db import write_transaction
 from service.errors import Forbidden, NotFound, StaleVersion
@@ -61,6 +62,7 @@ def check_version(nomination: Nomination, expected_version: int | None) -> None:
         raise StaleVersion(nomination.id, expected_version, nomination.version, nomination.state)  # type: ignore[arg-type]
 
 
+@counted_transition  # transitions by action and outcome (Prometheus), one log line with the nomination id
 def apply_event(
     session: Session,
     nomination_id: int,
@@ -134,6 +136,7 @@ def record_change(
     *,
     from_state: str | None = "",
     new: bool = False,
+    reason: str | None = None,
 ) -> Nomination:
     """Audit a change that is not a transition (creation, a draft edit, a document produced):
     bump the version and append the audit entry, inside the caller's write transaction.
@@ -150,6 +153,7 @@ def record_change(
         action=action,
         from_state=nomination.state if from_state == "" else from_state,
         to_state=nomination.state,
+        reason=reason,
         payload=payload,
     )
     if new:

@@ -6,9 +6,10 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import errors
-from service.api.routes import admin, auth, decisions, eligibility, nominations, reference
+from service.api import errors, observability
+from service.api.routes import admin, auth, decisions, eligibility, nominations, ops, reference
 from service.api.routes import cluster_years, council_sessions, documents
+from service.api.routes import rulesets as ruleset_routes
 from service.db import default_engine
 
 DESCRIPTION = """
@@ -42,8 +43,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or default_engine()
     errors.install(app)
     app.add_middleware(RefuseNulInQuery)
+    app.add_middleware(observability.RequestContext)  # outermost: ids and latency for every answer
+    observability.configure_logging()
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
-                   eligibility.router, decisions.router, admin.router):
+                   eligibility.router, decisions.router, admin.router, ops.router, ruleset_routes.router):
         app.include_router(router)
     for router in (cluster_years.router, council_sessions.router, documents.router):  # the year's cycle, produced documents
         app.include_router(router)

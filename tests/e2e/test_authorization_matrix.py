@@ -126,6 +126,11 @@ POLICY: dict[tuple[str, str], Rule] = {
                                                            mutates=True),
     ("POST", "/council-sessions/{session_id}/close"): Rule(cycle="council_session", who="counter", stage="open", mutates=True),
     ("GET", "/council-sessions/{session_id}/results"): Rule(cycle="council_session", stage="closed"),
+    ("GET", "/ready"): Rule(public=True),
+    # Public like /health: scraped on the private network; deploy/README.md blocks it at the proxy.
+    ("GET", "/metrics"): Rule(public=True),
+    # The preview (dry run) in the matrix; applying is tested in tests/integration/test_ruleset_moves.py.
+    ("POST", "/admin/rulesets/move"): Rule(roles=frozenset({"admin"})),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -608,6 +613,8 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
         kwargs["params"] = {"limit": 200}
     elif key == ("GET", "/catalogue/{version}"):
         path = path.replace("{version}", catalogue().in_force(DEMO_TODAY).version)
+    elif key == ("POST", "/admin/rulesets/move"):
+        kwargs["json"] = {"to_version": catalogue().in_force(DEMO_TODAY).version, "reason": REASON, "dry_run": True}
     elif key == ("POST", "/eligibility/check"):
         kwargs["json"] = {"award_code": "CSTD_TP", "person_code": "P001", "year": YEAR}
     return row.method, path, kwargs
