@@ -184,10 +184,22 @@ def _refuse_duplicate(session: Session, award_code: str, year: int, person: Pers
 
 
 def submit(session: Session, nomination_id: int, *, actor: Actor, expected_version: int | None = None) -> Nomination:
-    """Submit the draft to the unit head ("trình thủ trưởng"), after the eligibility check passes."""
+    """Submit the draft to the unit head ("trình thủ trưởng"), after the eligibility check passes.
+    Overlaps with the nominee's other nominations (:mod:`service.overlaps`) warn, and are written
+    into the submission's audit entry with the other nominations' ids."""
+    from service.overlaps import flags_of
+
+    payload: dict[str, Any] = {}
+
+    def check(n: Nomination) -> None:
+        assert_eligible(session, n)
+        flags = flags_of(session, n)
+        if flags:
+            payload["overlaps"] = [{"kind": f.kind, "nomination_id": f.other_id} for f in flags]
+
     return apply_event(
-        session, nomination_id, "submit", actor=actor, expected_version=expected_version,
-        before_write=lambda n: assert_eligible(session, n),
+        session, nomination_id, "submit", actor=actor, expected_version=expected_version, payload=payload,
+        before_write=check,
     )
 
 
