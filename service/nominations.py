@@ -359,8 +359,12 @@ def revoke(
     session: Session, nomination_id: int, *, actor: Actor, reason: str, decision_number: str, signed_on: date, signer: str,
     expected_version: int | None = None,
 ) -> Nomination:
-    """Revoke a decided award by a revoking decision ("hủy bỏ quyết định khen thưởng")."""
-    return _signed(session, nomination_id, "revoke", "revocation", actor, decision_number, signed_on, signer, None, reason, expected_version)
+    """Revoke a decided award by a revoking decision ("hủy bỏ quyết định khen thưởng"), with its
+    consequences (:func:`service.revocations.revoke_award`)."""
+    from service.revocations import revoke_award
+
+    return revoke_award(session, nomination_id, actor=actor, reason=reason, decision_number=decision_number,
+                        signed_on=signed_on, signer=signer, expected_version=expected_version)
 
 
 def withdraw(session: Session, nomination_id: int, *, actor: Actor, reason: str, expected_version: int | None = None) -> Nomination:

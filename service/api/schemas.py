@@ -158,6 +158,7 @@ class NominationOut(BaseModel):
     due_at: datetime | None
     outcome_reason: str | None
     decision_id: int | None
+    revocation_decision_id: int | None = None
     created_at: datetime
     updated_at: datetime
 
