@@ -74,12 +74,14 @@ def apply_event(
     passed: bool | None = None,
     payload: dict[str, Any] | None = None,
     before_write: Callable[[Nomination], None] | None = None,
+    after_write: Callable[[Nomination], None] | None = None,
     now: datetime | None = None,
 ) -> Nomination:
     """Fire ``event`` on the nomination and commit; raise a typed error and change nothing if refused.
 
     ``before_write`` lets a verb add its own checks or fields (e.g. the decision number) inside the
-    same transaction, after the machine accepted the event."""
+    same transaction, after the machine accepted the event; ``after_write`` writes what follows from
+    the change (e.g. the review tasks a revocation opens), still in the same transaction."""
     now = now or utcnow()
     try:
         with write_transaction(session):
@@ -121,6 +123,8 @@ def apply_event(
                 at=now,
             )
             queue_messages(session, nomination, route)
+            if after_write is not None:
+                after_write(nomination)
     except StaleDataError:
         current = session.get(Nomination, nomination_id)
         raise StaleVersion(nomination_id, expected_version or -1, current.version, current.state) from None  # type: ignore[union-attr]
