@@ -9,11 +9,13 @@ private PostgreSQL servers.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -129,27 +131,42 @@ def _pg_bin(name: str) -> str:
 
 
 class PrivatePostgres:
-    """A PostgreSQL cluster of this test alone (initdb into a temp dir), stoppable at will."""
+    """A PostgreSQL cluster of this test alone (initdb into a temp dir), stoppable at will.
 
-    def __init__(self, directory: Path, port: int) -> None:
-        self.dir, self.port = directory, port
-        self.data = directory / "data"
-        self.socket_dir = directory / "sock"
-        self.logfile = directory / "postgres.log"
+    PostgreSQL refuses to run as root: as root, the cluster belongs to the ``postgres`` account
+    and its commands run through ``runuser``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="tdkt-faults-pg-"))
+        self.as_owner: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+        self.data = self.dir / "data"
+        self.socket_dir = self.dir / "sock"
+        self.logfile = self.dir / "postgres.log"
 
     @property
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    def _run(self, *args: str, check: bool = True) -> None:
+        subprocess.run([*self.as_owner, *args], check=check, capture_output=True)
+
     def init(self) -> None:
-        self.socket_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run([_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                        "--locale=C.UTF-8"], check=True, capture_output=True)
+        self._run("mkdir", "-p", str(self.socket_dir))
+        self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                        "--locale=C.UTF-8")
 
     def start(self) -> None:
-        subprocess.run([_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.logfile), "-w", "-t", "60",
-                        "-o", f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=on",
-                        "start"], check=True, capture_output=True)
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.logfile), "-w", "-t", "60",
+                  "-o", f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1", "start")
 
     def stop(self, mode: str = "fast") -> None:
-        subprocess.run([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"], check=False, capture_output=True)
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
