@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.api import errors
 from service.api.routes import admin, auth, decisions, eligibility, nominations, reference
 from service.db import default_engine
+from service import web
 
 DESCRIPTION = """
 API of **tdkt**, the award-nomination workflow of Hà Nội's emulation and commendation system
@@ -44,4 +45,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
                    eligibility.router, decisions.router, admin.router):
         app.include_router(router)
+    web.install(app)  # the server-rendered pages (/web/…, /static/…)
     return app
