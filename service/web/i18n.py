@@ -126,6 +126,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
     "signed_in_as": ("Đang đăng nhập", "Signed in as"),
     "active": ("Hoạt động", "Active"),
+    "bonus": ("Điểm thưởng", "Bonus points"),
+    "scheduled_on": ("Ngày họp", "Meeting date"),
+    "present": ("Có mặt", "Present"),
+    "papers": ("Phiếu đã nhận", "Papers received"),
+    "other_tasks": ("Việc khác của Cụm và Hội đồng", "Cluster and council tasks"),
+    "task_self_score": ("Tự chấm điểm cho đơn vị", "Self-score your unit"),
+    "task_vote_cluster": ("Bỏ phiếu suy tôn của Cụm", "Vote in the cluster ballot"),
+    "task_head_step": ("Bước tiếp theo của Cụm", "The cluster's next step"),
+    "task_vote_council": ("Bỏ phiếu tại phiên họp Hội đồng", "Vote in the council session"),
+    "task_run_session": ("Điều hành phiên họp Hội đồng", "Run the council session"),
+    "penalty": ("Điểm trừ", "Penalty points"),
 }
 
 
