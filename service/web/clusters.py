@@ -38,9 +38,11 @@ _CITY = frozenset({Role.BOARD_OFFICER, Role.ADMIN, Role.APPROVER, Role.COUNCIL_M
 
 def visible_years(session: Session, actor: Actor) -> list[tuple[ClusterYear, Cluster]]:
     query = select(ClusterYear, Cluster).join(Cluster, Cluster.id == ClusterYear.cluster_id).order_by(Cluster.year.desc(), Cluster.code)  # type: ignore[attr-defined]
-    if actor.role not in _CITY:
+    if actor.role in (Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER):  # a cluster's own units
         mine = select(ClusterMember.cluster_id).where(ClusterMember.unit_code == (actor.unit_code or ""))
         query = query.where(ClusterYear.cluster_id.in_(mine))  # type: ignore[attr-defined]
+    elif actor.role not in _CITY:  # a unit's officer and head work on nominations, not the cluster's year
+        return []
     return list(session.exec(query))
 
 
