@@ -22,6 +22,7 @@ from service.api.routes import (
 )
 from service.api.routes import rulesets as ruleset_routes
 from service.db import default_engine
+from service import web
 
 DESCRIPTION = """
 API of **tdkt**, the award-nomination workflow of Hà Nội's emulation and commendation system
@@ -73,4 +74,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    web.install(app)  # the server-rendered pages (/web/…, /static/…)
     return app
