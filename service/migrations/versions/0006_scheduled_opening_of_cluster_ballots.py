@@ -1,7 +1,7 @@
 """scheduled opening of cluster ballot rounds
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_revocation_reviews
 Create Date: 2026-11-22 06:10:00
 """
 from typing import Sequence, Union
