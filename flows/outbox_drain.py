@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
@@ -10,10 +12,11 @@ from service.outbox import drain_outbox as drain
 
 
 @flow(name="outbox-drain", retries=0)
-def outbox_drain() -> dict[str, object]:
-    """Send what is due. Retries are per message (recorded in the outbox), not per flow run, so a
-    failed run never resends what an earlier attempt delivered."""
-    report = drain(default_engine())
+def outbox_drain(now: datetime | None = None) -> dict[str, object]:
+    """Send what is due (as of ``now``, default the current time). Retries are per message
+    (recorded in the outbox), not per flow run, so a failed run never resends what an earlier
+    attempt delivered."""
+    report = drain(default_engine(), now=now)
     get_run_logger().info(report.summary())
     if report.unknown or report.failed:
         create_table_artifact(

@@ -90,6 +90,26 @@ class ClusterBallotRound(SQLModel, table=True):
     closed_at: Optional[datetime] = None
 
 
+class ClusterBallotSchedule(SQLModel, table=True):
+    """A ballot round the head scheduled to open later ("lịch mở bỏ phiếu suy tôn"): the deadline
+    sweep opens it when ``opens_at`` has come (``pending`` → ``opened``, in the same transaction
+    as the opening), or records why it could not (``failed``)."""
+
+    __tablename__ = "cluster_ballot_schedules"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    cluster_year_id: int = Field(foreign_key="cluster_years.id", index=True)
+    candidates: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())  # award code → units
+    election: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())  # office → units
+    opens_at: datetime = Field(index=True)
+    closes_at: Optional[datetime] = None
+    state: str = Field(default="pending", max_length=12, index=True)  # pending | opened | failed
+    ballot_id: Optional[int] = Field(default=None, foreign_key="cluster_ballots.id")
+    scheduled_by: str
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: Optional[datetime] = None
+    error: Optional[str] = None
+
+
 class BallotReceipt(SQLModel, table=True):
     """That a voter has voted in a ballot box, and how the paper arrived; never what it said."""
 

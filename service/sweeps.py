@@ -1,5 +1,6 @@
-"""The deadline sweep ("rà soát hạn xử lý"): acts on every nomination whose step is overdue, and
-closes the cluster ballot rounds whose scheduled end has passed.
+"""The deadline sweep ("rà soát hạn xử lý"): acts on every nomination whose step is overdue, opens
+the cluster ballot rounds whose scheduled opening has come and closes those whose scheduled end
+has passed.
 
 It reads what is due from the database (``due_at`` is indexed, so its cost follows what is due,
 not how many nominations exist), so a sweep that did not run for a day catches up; each outcome
@@ -34,12 +35,14 @@ class SweepReport:
     expired: list[int] = field(default_factory=list)
     notices_closed: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
+    ballots_opened: list[int] = field(default_factory=list)  # cluster ballot rounds opened on schedule, by id
     ballots_closed: list[int] = field(default_factory=list)  # cluster ballot rounds, by id
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (id, why): changed under us
 
     @property
     def total(self) -> int:
-        return len(self.expired) + len(self.notices_closed) + len(self.escalated) + len(self.ballots_closed)
+        return (len(self.expired) + len(self.notices_closed) + len(self.escalated) + len(self.ballots_opened)
+                + len(self.ballots_closed))
 
 
 def due_ids(session: Session, now: datetime, limit: int = 5000) -> list[int]:
@@ -79,8 +82,18 @@ def sweep_deadlines(engine: Engine, *, now: datetime | None = None) -> SweepRepo
             except WorkflowError as exc:  # someone acted on it meanwhile: the next sweep sees the new state
                 session.rollback()
                 report.skipped.append((nomination_id, exc.message_en))
+        _open_due_ballots(session, now, report)
         _close_due_ballots(session, now, report)
     return report
+
+
+def _open_due_ballots(session: Session, now: datetime, report: SweepReport) -> None:
+    """Open the cluster ballot rounds whose scheduled opening has come (service/ballot_schedule.py)."""
+    from service.ballot_schedule import open_due_ballots
+
+    opened, failed = open_due_ballots(session, now)
+    report.ballots_opened.extend(opened)
+    report.skipped.extend((-schedule_id, f"ballot schedule #{schedule_id}: {why}") for schedule_id, why in failed)
 
 
 def _close_due_ballots(session: Session, now: datetime, report: SweepReport) -> None:

@@ -44,7 +44,7 @@ from service.actors import SYSTEM, Actor
 from service.demo import DEMO_PASSWORD, DEMO_TODAY, DemoUser
 from service.dossier import assemble_dossier
 from service.eligibility import check_award, nominee_record
-from service.models import Cluster, ClusterMember, Document, Nomination, Person
+from service.models import Cluster, ClusterMember, Decision, Document, Nomination, Person, ReviewTask, TitleRecord
 from tests.e2e.conftest import demo_users, tables
 from workflow.errors import WorkflowError
 from workflow.nomination import FINAL_STATES, advance, enabled_events
@@ -128,6 +128,16 @@ POLICY: dict[tuple[str, str], Rule] = {
                                                            mutates=True),
     ("POST", "/council-sessions/{session_id}/close"): Rule(cycle="council_session", who="counter", stage="open", mutates=True),
     ("GET", "/council-sessions/{session_id}/results"): Rule(cycle="council_session", stage="closed"),
+    ("GET", "/ready"): Rule(public=True),
+    # Public like /health: scraped on the private network; deploy/README.md blocks it at the proxy.
+    ("GET", "/metrics"): Rule(public=True),
+    # The preview (dry run) in the matrix; applying is tested in tests/integration/test_ruleset_moves.py.
+    ("POST", "/admin/rulesets/move"): Rule(roles=frozenset({"admin"})),
+    # Revocation consequences (issue 10): title history, title revocation, review tasks.
+    ("GET", "/titles"): Rule(roles=DECISION_READERS),
+    ("POST", "/titles/{title_id}/revoke"): Rule(roles=frozenset({"board_officer", "approver"}), mutates=True),
+    ("GET", "/reviews"): Rule(roles=DECISION_READERS),
+    ("POST", "/reviews/{review_id}/close"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -372,6 +382,10 @@ def matrix_rows(app: Any) -> list[Row]:
     for route in _flat_routes(app):
         if not isinstance(route.original_route, APIRoute) or route.path in SKIPPED_PATHS:
             continue
+        # The server-rendered pages (service.web) answer HTML and redirect to the sign-in page
+        # instead of 401; their own matrix is tests/e2e/test_page_authorization.py.
+        if route.original_route.endpoint.__module__.startswith("service.web."):
+            continue
         for method in sorted(route.methods):
             rule = POLICY.get((method, route.path))
             if rule is None:
@@ -610,6 +624,36 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
         kwargs["params"] = {"limit": 200}
     elif key == ("GET", "/catalogue/{version}"):
         path = path.replace("{version}", catalogue().in_force(DEMO_TODAY).version)
+    elif key == ("POST", "/admin/rulesets/move"):
+        kwargs["json"] = {"to_version": catalogue().in_force(DEMO_TODAY).version, "reason": REASON, "dry_run": True}
     elif key == ("POST", "/eligibility/check"):
         kwargs["json"] = {"award_code": "CSTD_TP", "person_code": "P001", "year": YEAR}
+    elif key == ("GET", "/titles"):
+        kwargs["params"] = {"person_code": "P001"}
+    elif key == ("POST", "/titles/{title_id}/revoke"):
+        with Session(world.engine) as s:
+            title = s.exec(select(TitleRecord.id).where(TitleRecord.revoked_decision_id.is_(None)).order_by(TitleRecord.id)).first()  # type: ignore[union-attr]
+        path = path.replace("{title_id}", str(title))
+        kwargs["json"] = {"reason": REASON, "document_number": f"E2E-HB-{next(serial)}/QĐ", "signed_on": DEMO_TODAY.isoformat(),
+                          "signer": "Chủ tịch UBND Thành phố"}
+    elif key == ("POST", "/reviews/{review_id}/close"):
+        path = path.replace("{review_id}", str(_open_review(world)))
+        kwargs["json"] = {"resolution": "Đã rà soát (ma trận phân quyền)."}
     return row.method, path, kwargs
+
+
+def _open_review(world: World) -> int:
+    """An open review task to close (test data written directly: the route under test only closes it)."""
+    with Session(world.engine, expire_on_commit=False) as s:
+        existing = s.exec(select(ReviewTask.id).where(ReviewTask.status == "open")).first()
+        if existing is not None:
+            return existing
+        decision = Decision(number="E2E-REVIEW/QĐ-UBND", kind="revocation", signed_on=DEMO_TODAY, signer="Chủ tịch UBND Thành phố")
+        s.add(decision)
+        s.flush()
+        nomination = s.exec(select(Nomination.id).order_by(Nomination.id)).first()
+        task = ReviewTask(nomination_id=nomination, cause="title:0", revoking_decision_id=decision.id, title="CSTD_CS", title_year=2025)  # type: ignore[arg-type]
+        s.add(task)
+        s.commit()
+        world.dirty = True
+        return task.id  # type: ignore[return-value]

@@ -31,7 +31,7 @@ def test_deadline_sweep_flow_expires_and_is_idempotent(session: Session, flows_d
     assert first["expired"] == [draft.id] and first["escalated"] == [received.id]
     snapshot = totals(flows_db)
     second = deadline_sweep(now=later)
-    assert second == {"expired": [], "notices_closed": [], "escalated": [], "ballots_closed": []}
+    assert second == {"expired": [], "notices_closed": [], "escalated": [], "ballots_opened": [], "ballots_closed": []}
     assert totals(flows_db) == snapshot
     with Session(flows_db) as s:
         assert s.get(Nomination, draft.id).state == "expired"
