@@ -198,3 +198,17 @@ def test_sign_in_failures_share_the_api_rate_limit(client: TestClient, restore: 
     r = client.post("/auth/token", data={"username": "cb.soyt", "password": DEMO_PASSWORD})
     assert r.status_code == 429  # the same counter as the API's
     restore()
+
+
+def test_admin_page_reports_prefect_down_and_audit_intact(sign_in: Callable[[str], TestClient]) -> None:
+    from service.web.settings import WebSettings, get_web_settings
+
+    c = sign_in("admin")
+    # Port 9 (discard) on loopback: nothing answers, so the page must say so and still render.
+    c.app.dependency_overrides[get_web_settings] = lambda: WebSettings(prefect_ui_url="http://127.0.0.1:9")
+    r = c.get("/web/admin")
+    assert r.status_code == 200
+    assert 'id="prefect-down"' in r.text and 'href="http://127.0.0.1:9"' in r.text
+    assert "cb.sogddt" in r.text and "2025.7" in r.text  # users and the rule set in force
+    r = c.get("/web/admin/audit")
+    assert r.status_code == 200 and "Toàn bộ chuỗi nhật ký nguyên vẹn." in r.text
