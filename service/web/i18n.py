@@ -127,6 +127,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("Đang đăng nhập", "Signed in as"),
     "active": ("Hoạt động", "Active"),
     "bonus": ("Điểm thưởng", "Bonus points"),
+    "gates": ("Điều kiện suy tôn", "Honouring conditions"),
     "scheduled_on": ("Ngày họp", "Meeting date"),
     "universal_hidden": ("Không vẽ các mũi tên «Rút hồ sơ» và «Đánh dấu quá hạn» (có ở hầu hết các trạng thái chưa kết thúc).",
                          "The 'Withdraw' and 'Expire' arrows (possible from most open states) are not drawn."),

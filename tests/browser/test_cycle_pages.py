@@ -59,6 +59,34 @@ def test_cluster_year_scoring_and_ballot(login: Callable[[str], Page]) -> None:
     assert "close_ballot" in steps(head)
     head.locator("form[data-step='close_ballot'] button").click()
     expect(head.locator("[data-state]")).to_have_text("Đã kiểm phiếu")
+    expect(head.locator("table.results")).to_be_visible()  # the count, only now that the round is closed
+
+
+def test_board_receives_in_bulk_and_fills_the_agenda(login: Callable[[str], Page]) -> None:
+    officer = login("ban.tdkt")
+    officer.goto("/web/nominations?state=submitted")
+    rows = officer.locator("tbody tr[data-nomination]")
+    ids = rows.evaluate_all("rs => rs.map(r => r.dataset.nomination)")
+    assert ids, "the demo has submitted nominations"
+    for nomination_id in ids:
+        officer.locator(f"#sel-{nomination_id}").check()
+    officer.locator("button[data-bulk='receive']").click()
+    expect(officer.locator("li[data-result='ok']")).to_have_count(len(ids))
+    for action in ("start_appraisal", "send_to_council"):
+        officer.goto("/web/nominations?state=" + ("received" if action == "start_appraisal" else "in_appraisal"))
+        for nomination_id in ids:
+            officer.locator(f"#sel-{nomination_id}").check()
+        officer.locator(f"button[data-bulk='{action}']").click()
+        # Each nomination goes only where its route allows; the others are refused one by one.
+        expect(officer.locator("li[data-result]")).to_have_count(len(ids))
+    officer.goto("/web/council/1")
+    waiting = officer.locator("#add-agenda input[name=ids]")
+    count = waiting.count()
+    assert count >= 1
+    for box in waiting.all():
+        box.check()
+    officer.locator("#add-agenda button").click()
+    expect(officer.locator("#agenda tbody tr")).to_have_count(1 + count)
 
 
 def test_council_session_vote(login: Callable[[str], Page]) -> None:
