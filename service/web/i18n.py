@@ -23,6 +23,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "bad_credentials": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "form_expired": ("Biểu mẫu đăng nhập đã hết hạn; hãy nhập lại rồi đăng nhập.", "The sign-in form expired; enter your details again."),
     "nominations": ("Hồ sơ đề nghị", "Nominations"),
     "new_nomination": ("Lập hồ sơ mới", "New nomination"),
     "inbox": ("Việc đang chờ bạn", "Waiting for you"),

@@ -76,7 +76,8 @@ def sign_in(demo_engine: Engine) -> Iterator[Callable[[str], TestClient]]:
     def _sign_in(username: str) -> TestClient:
         c = TestClient(create_app(demo_engine))
         clients.append(c)
-        r = c.post("/web/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False)
+        r = c.post("/web/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": login_token(c)},
+                   follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/web/", r.text
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
         return c
@@ -84,6 +85,13 @@ def sign_in(demo_engine: Engine) -> Iterator[Callable[[str], TestClient]]:
     yield _sign_in
     for c in clients:
         c.close()
+
+
+def login_token(c: TestClient) -> str:
+    """The sign-in form's double-submit token (also set as a cookie on ``c``)."""
+    match = re.search(r'name="csrf" value="([^"]+)"', c.get("/web/login").text)
+    assert match
+    return match.group(1)
 
 
 def test_every_page_route_has_a_rule(client: TestClient) -> None:
@@ -99,7 +107,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: TestClient) -> None:
             assert r.status_code == 200, (method, url)
             assert 'lang="vi"' in r.text
         elif path == "/web/login":
-            assert r.status_code in (401, 422), (method, url)  # an empty sign-in form
+            assert r.status_code == 422, (method, url)  # an empty sign-in form
         else:
             assert r.status_code == 303, (method, url, r.status_code)
             assert r.headers["location"].startswith("/web/login?next="), (method, url)
@@ -191,8 +199,19 @@ def test_a_forbidden_action_posted_anyway_is_refused(sign_in: Callable[[str], Te
     restore()
 
 
+def test_sign_in_needs_the_form_token(client: TestClient) -> None:
+    """Another site cannot post the sign-in form (no token, or a token without its cookie)."""
+    r = client.post("/web/login", data={"username": "cb.soyt", "password": DEMO_PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403 and "tdkt_session" not in r.headers.get("set-cookie", "")
+    token = login_token(client)
+    client.cookies.clear()
+    r = client.post("/web/login", data={"username": "cb.soyt", "password": DEMO_PASSWORD, "csrf": token}, follow_redirects=False)
+    assert r.status_code == 403 and "tdkt_session" not in r.headers.get("set-cookie", "")
+
+
 def test_sign_in_failures_share_the_api_rate_limit(client: TestClient, restore: Callable[[], None]) -> None:
-    statuses = [client.post("/web/login", data={"username": "cb.soyt", "password": "wrong-password"}).status_code
+    statuses = [client.post("/web/login", data={"username": "cb.soyt", "password": "wrong-password",
+                                                "csrf": login_token(client)}).status_code
                 for _ in range(6)]
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
     r = client.post("/auth/token", data={"username": "cb.soyt", "password": DEMO_PASSWORD})
