@@ -113,6 +113,7 @@ def config_check() -> None:
 
     from config.council import load_council
     from config.escalation import load_escalation
+    from config.overlaps import load_overlaps
     from config.pledges import load_pledges
     from config.reminders import load_reminders
     from flows.registry import load_schedules
@@ -123,7 +124,7 @@ def config_check() -> None:
         calendar = load_calendar()
         pledges = load_pledges()
         councils = load_council()
-        load_reminders(), load_escalation(), load_schedules()
+        load_reminders(), load_escalation(), load_schedules(), load_overlaps()
     except ConfigError as exc:
         _fail(exc)
     typer.echo(f"rule sets: {', '.join(r.version for r in catalogue.rulesets)}")
@@ -309,6 +310,9 @@ def eligibility(
 from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
 
 app.add_typer(cycle_app, name="cycle")
+from service.cli_rulesets import rulesets_app  # noqa: E402  # rule sets, moving nominations in flight (issue 7)
+
+app.add_typer(rulesets_app, name="rulesets")
 
 if __name__ == "__main__":
     app()

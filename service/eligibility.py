@@ -24,8 +24,9 @@ def nominee_record(
     session: Session, *, kind: str, person_id: int | None, unit_code: str | None, facts: dict | None = None
 ) -> rules.NomineeRecord:
     holder = TitleRecord.person_id == person_id if person_id is not None else TitleRecord.unit_code == unit_code
+    standing = TitleRecord.revoked_decision_id.is_(None)  # type: ignore[union-attr]  # a revoked title counts for nothing
     titles = tuple(
-        rules.TitleRecord(year=t.year, title=t.title) for t in session.exec(select(TitleRecord).where(holder))
+        rules.TitleRecord(year=t.year, title=t.title) for t in session.exec(select(TitleRecord).where(holder, standing))
     )
     initiatives: tuple[rules.Initiative, ...] = ()
     if person_id is not None:

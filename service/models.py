@@ -76,6 +76,9 @@ class TitleRecord(SQLModel, table=True):
     year: int
     title: str = Field(max_length=40)
     decision_ref: Optional[str] = None
+    # Set when the title was revoked ("thu hồi"): it no longer counts towards any streak.
+    revoked_decision_id: Optional[int] = Field(default=None, foreign_key="decisions.id")
+    revoked_reason: Optional[str] = None
 
 
 class InitiativeRecord(SQLModel, table=True):
@@ -152,9 +155,45 @@ class Nomination(SQLModel, table=True):
     due_at: Optional[datetime] = Field(default=None, index=True)
     outcome_reason: Optional[str] = None
     decision_id: Optional[int] = Field(default=None, foreign_key="decisions.id")
+    # The decision that revoked the award ("quyết định hủy bỏ"); decision_id keeps the original one.
+    revocation_decision_id: Optional[int] = Field(default=None, foreign_key="decisions.id")
     created_by: str
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewTask(SQLModel, table=True):
+    """A task for the Board to re-examine an award whose conditions a revocation undid
+    ("rà soát lại khen thưởng"): opened by the revocation, closed by an officer with a resolution."""
+
+    __tablename__ = "review_tasks"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="nominations.id", index=True)
+    # What was revoked: "nomination:12" (a decided award) or "title:34" (a history title).
+    cause: str = Field(max_length=60)
+    revoking_decision_id: int = Field(foreign_key="decisions.id")
+    title: str = Field(max_length=40)  # the title code that no longer counts
+    title_year: int
+    # The conditions now unmet, as the eligibility check words them.
+    unmet: list[dict[str, Any]] = Field(default_factory=list, sa_column=_json_column())
+    status: str = Field(default="open", max_length=10, index=True)  # open | closed
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: Optional[datetime] = None
+    closed_by: Optional[str] = None
+    resolution: Optional[str] = None
+
+
+class Certificate(SQLModel, table=True):
+    """The certificate of a decided award ("bằng khen / giấy chứng nhận"): a PDF whose SHA-256 is in
+    the audit trail, found by an unguessable verification code printed as a QR code."""
+
+    __tablename__ = "certificates"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="nominations.id", unique=True)
+    code: str = Field(unique=True, max_length=64)
+    document_id: int = Field(foreign_key="documents.id")
+    sha256: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow)
 
 
 class Attachment(SQLModel, table=True):

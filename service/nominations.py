@@ -184,10 +184,22 @@ def _refuse_duplicate(session: Session, award_code: str, year: int, person: Pers
 
 
 def submit(session: Session, nomination_id: int, *, actor: Actor, expected_version: int | None = None) -> Nomination:
-    """Submit the draft to the unit head ("trình thủ trưởng"), after the eligibility check passes."""
+    """Submit the draft to the unit head ("trình thủ trưởng"), after the eligibility check passes.
+    Overlaps with the nominee's other nominations (:mod:`service.overlaps`) warn, and are written
+    into the submission's audit entry with the other nominations' ids."""
+    from service.overlaps import flags_of
+
+    payload: dict[str, Any] = {}
+
+    def check(n: Nomination) -> None:
+        assert_eligible(session, n)
+        flags = flags_of(session, n)
+        if flags:
+            payload["overlaps"] = [{"kind": f.kind, "nomination_id": f.other_id} for f in flags]
+
     return apply_event(
-        session, nomination_id, "submit", actor=actor, expected_version=expected_version,
-        before_write=lambda n: assert_eligible(session, n),
+        session, nomination_id, "submit", actor=actor, expected_version=expected_version, payload=payload,
+        before_write=check,
     )
 
 
@@ -347,8 +359,12 @@ def revoke(
     session: Session, nomination_id: int, *, actor: Actor, reason: str, decision_number: str, signed_on: date, signer: str,
     expected_version: int | None = None,
 ) -> Nomination:
-    """Revoke a decided award by a revoking decision ("hủy bỏ quyết định khen thưởng")."""
-    return _signed(session, nomination_id, "revoke", "revocation", actor, decision_number, signed_on, signer, None, reason, expected_version)
+    """Revoke a decided award by a revoking decision ("hủy bỏ quyết định khen thưởng"), with its
+    consequences (:func:`service.revocations.revoke_award`)."""
+    from service.revocations import revoke_award
+
+    return revoke_award(session, nomination_id, actor=actor, reason=reason, decision_number=decision_number,
+                        signed_on=signed_on, signer=signer, expected_version=expected_version)
 
 
 def withdraw(session: Session, nomination_id: int, *, actor: Actor, reason: str, expected_version: int | None = None) -> Nomination:

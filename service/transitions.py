@@ -17,6 +17,7 @@ from config.calendar import load_calendar
 from config.catalogue import Award, RuleSet, catalogue
 from config.settings import get_settings
 from service import audit
+from service.metrics import counted_transition
 from service.actors import Actor
 from service.db import write_transaction
 from service.errors import Forbidden, NotFound, StaleVersion
@@ -61,6 +62,7 @@ def check_version(nomination: Nomination, expected_version: int | None) -> None:
         raise StaleVersion(nomination.id, expected_version, nomination.version, nomination.state)  # type: ignore[arg-type]
 
 
+@counted_transition  # transitions by action and outcome (Prometheus), one log line with the nomination id
 def apply_event(
     session: Session,
     nomination_id: int,
@@ -72,12 +74,14 @@ def apply_event(
     passed: bool | None = None,
     payload: dict[str, Any] | None = None,
     before_write: Callable[[Nomination], None] | None = None,
+    after_write: Callable[[Nomination], None] | None = None,
     now: datetime | None = None,
 ) -> Nomination:
     """Fire ``event`` on the nomination and commit; raise a typed error and change nothing if refused.
 
     ``before_write`` lets a verb add its own checks or fields (e.g. the decision number) inside the
-    same transaction, after the machine accepted the event."""
+    same transaction, after the machine accepted the event; ``after_write`` writes what follows from
+    the change (e.g. the review tasks a revocation opens), still in the same transaction."""
     now = now or utcnow()
     try:
         with write_transaction(session):
@@ -119,6 +123,8 @@ def apply_event(
                 at=now,
             )
             queue_messages(session, nomination, route)
+            if after_write is not None:
+                after_write(nomination)
     except StaleDataError:
         current = session.get(Nomination, nomination_id)
         raise StaleVersion(nomination_id, expected_version or -1, current.version, current.state) from None  # type: ignore[union-attr]
@@ -134,6 +140,7 @@ def record_change(
     *,
     from_state: str | None = "",
     new: bool = False,
+    reason: str | None = None,
 ) -> Nomination:
     """Audit a change that is not a transition (creation, a draft edit, a document produced):
     bump the version and append the audit entry, inside the caller's write transaction.
@@ -150,6 +157,7 @@ def record_change(
         action=action,
         from_state=nomination.state if from_state == "" else from_state,
         to_state=nomination.state,
+        reason=reason,
         payload=payload,
     )
     if new:

@@ -6,8 +6,21 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import errors
-from service.api.routes import admin, auth, decisions, eligibility, nominations, reference
+from service.api import errors, observability
+from service.api.routes import (
+    admin,
+    auth,
+    cluster_years,
+    council_sessions,
+    decisions,
+    documents,
+    eligibility,
+    nominations,
+    ops,
+    reference,
+    reviews,
+)
+from service.api.routes import rulesets as ruleset_routes
 from service.db import default_engine
 from service import web
 
@@ -42,8 +55,24 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or default_engine()
     errors.install(app)
     app.add_middleware(RefuseNulInQuery)
-    for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
-                   eligibility.router, decisions.router, admin.router):
+    app.add_middleware(observability.RequestContext)  # outermost: ids and latency for every answer
+    observability.configure_logging()
+    routers = (
+        auth.router,
+        nominations.router,
+        nominations.attachments_router,
+        reference.router,
+        eligibility.router,
+        decisions.router,
+        admin.router,
+        ops.router,
+        ruleset_routes.router,
+        cluster_years.router,  # the cluster's year: scoring, honouring ballot, minutes
+        council_sessions.router,
+        documents.router,  # produced documents, scoped like their nomination
+        reviews.router,  # revocation consequences: titles and review tasks
+    )
+    for router in routers:
         app.include_router(router)
     web.install(app)  # the server-rendered pages (/web/…, /static/…)
     return app

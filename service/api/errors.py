@@ -5,17 +5,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import NotEligible, ServiceError, StaleVersion
 from service.users import TooManyAttempts
 from workflow.errors import ReasonRequired, TransitionRefused, UnknownState, WorkflowError
+
+
+log = logging.getLogger(__name__)
+
+# How long a client should wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ErrorBody(BaseModel):
@@ -86,6 +94,22 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, exc.details, exc.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DisconnectionError)
+    async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The database is down, restarting or refusing connections: a temporary condition, not a
+        # bug. The transaction was rolled back, so nothing changed; the pool reconnects by itself
+        # (pre-ping) once the server is back.
+        log.warning("database unavailable: %s", exc)
+        return error_response(
+            503, "database_unavailable",
+            "Cơ sở dữ liệu tạm thời không truy cập được; không có thay đổi nào được ghi. Hãy thử lại sau ít phút.",
+            "The database is temporarily unreachable; nothing was changed. Retry in a moment.",
+            {"retry_after_seconds": DATABASE_RETRY_AFTER_SECONDS},
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -158,6 +158,7 @@ class NominationOut(BaseModel):
     due_at: datetime | None
     outcome_reason: str | None
     decision_id: int | None
+    revocation_decision_id: int | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -184,7 +185,21 @@ class DocumentOut(BaseModel):
     created_at: datetime
 
 
+class OverlapOut(BaseModel):
+    """Another nomination of the same nominee that overlaps this one ("trùng lặp"): a warning."""
+
+    kind: Literal["same_level_same_year", "same_achievement"]
+    other_id: int
+    other_award_code: str
+    other_state: str
+    other_campaign_id: int
+    similarity: float | None
+    message_vi: str
+    message_en: str
+
+
 class NominationDetail(NominationOut):
+    overlaps: list[OverlapOut] = Field(default_factory=list, description="warnings: the nominee's overlapping nominations")
     allowed_actions: list[AllowedAction]
     timeline: list[TimelineEntry]
     attachments: list[AttachmentOut]

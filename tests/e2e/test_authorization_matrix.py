@@ -8,8 +8,8 @@ Nothing is hand-picked per cell:
   fails the test, so a new endpoint cannot slip past the matrix;
 * the columns are the accounts of ``config/demo/users.yaml`` plus anonymous;
 * the target of an id-taking route is a nomination proposed by one of the demo units, prepared
-  through the service in a state where the action is enabled (a draft, with an attachment, for
-  the other id routes). For each account the "own" target is the first one it may see and the
+  through the service in a state where the action is enabled (a draft, with an attachment and a
+  produced dossier, for the other id routes). For each account the "own" target is the first one it may see and the
   "other" target the first it may not (for city-wide roles, one of another unit), per the scope
   rules of ``POLICY`` / :func:`sees` (domain.md §2);
 * the expected status follows from the policy: anonymous → 401 except public routes; out of
@@ -42,8 +42,9 @@ from service import attachments as attach
 from service import nominations as actions
 from service.actors import SYSTEM, Actor
 from service.demo import DEMO_PASSWORD, DEMO_TODAY, DemoUser
+from service.dossier import assemble_dossier
 from service.eligibility import check_award, nominee_record
-from service.models import Cluster, ClusterMember, Nomination, Person
+from service.models import Cluster, ClusterMember, Decision, Document, Nomination, Person, ReviewTask, TitleRecord
 from tests.e2e.conftest import demo_users, tables
 from workflow.errors import WorkflowError
 from workflow.nomination import FINAL_STATES, advance, enabled_events
@@ -72,6 +73,13 @@ class Rule:
     lists: bool = False  # the list shows the nominations in scope, and only those
     success: int = 200
     mutates: bool = False
+    # The cluster year and council session rows (tests/e2e/cycle_matrix.py): what the target is,
+    # who may act beyond reading ("head", "voter", "reviewer", "manager", "council_voter", "counter"), the
+    # stage the target is prepared at, and whether the route is the head's steps (one row each).
+    cycle: str | None = None  # "cluster_year" | "council_session"
+    who: str | None = None
+    stage: str | None = None
+    steps: bool = False
 
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -93,6 +101,41 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/public/decisions"): Rule(public=True),
     ("GET", "/admin/audit/verify"): Rule(roles=frozenset({"admin"})),
     ("GET", "/health"): Rule(public=True),
+    ("GET", "/documents/{document_id}"): Rule(on="document"),
+    ("GET", "/cluster-years"): Rule(cycle="cluster_year", lists=True),
+    ("GET", "/cluster-years/{cluster}/{year}"): Rule(cycle="cluster_year", stage="scoring_open"),
+    ("POST", "/cluster-years/{cluster}/{year}/scores"): Rule(cycle="cluster_year", who="voter", stage="scoring_open", mutates=True),
+    ("POST", "/cluster-years/{cluster}/{year}/scores/{unit}/review"): Rule(cycle="cluster_year", who="reviewer", stage="scoring_open",
+                                                                        mutates=True),
+    ("POST", "/cluster-years/{cluster}/{year}/actions/{action}"): Rule(cycle="cluster_year", who="head", steps=True, mutates=True),
+    ("GET", "/cluster-years/{cluster}/{year}/ballots"): Rule(cycle="cluster_year", stage="ballot_open"),
+    ("POST", "/cluster-years/{cluster}/{year}/ballots"): Rule(cycle="cluster_year", who="head", stage="scoring_closed", success=201,
+                                                            mutates=True),
+    ("GET", "/cluster-years/{cluster}/{year}/ballots/{round_no}"): Rule(cycle="cluster_year", stage="ballot_open"),
+    ("POST", "/cluster-years/{cluster}/{year}/ballots/{round_no}/votes"): Rule(cycle="cluster_year", who="voter", stage="ballot_open",
+                                                                             success=201, mutates=True),
+    ("POST", "/cluster-years/{cluster}/{year}/ballots/{round_no}/close"): Rule(cycle="cluster_year", who="head", stage="ballot_open",
+                                                                             mutates=True),
+    ("GET", "/cluster-years/{cluster}/{year}/ballots/{round_no}/minutes"): Rule(cycle="cluster_year", stage="ballot_closed"),
+    ("GET", "/council-sessions"): Rule(cycle="council_session", lists=True),
+    ("GET", "/council-sessions/{session_id}"): Rule(cycle="council_session", stage="scheduled"),
+    ("POST", "/council-sessions/{session_id}/agenda"): Rule(cycle="council_session", who="manager", stage="scheduled", success=201,
+                                                            mutates=True),
+    ("POST", "/council-sessions/{session_id}/open"): Rule(cycle="council_session", who="manager", stage="scheduled", mutates=True),
+    ("POST", "/council-sessions/{session_id}/votes"): Rule(cycle="council_session", who="council_voter", stage="open", success=201,
+                                                           mutates=True),
+    ("POST", "/council-sessions/{session_id}/close"): Rule(cycle="council_session", who="counter", stage="open", mutates=True),
+    ("GET", "/council-sessions/{session_id}/results"): Rule(cycle="council_session", stage="closed"),
+    ("GET", "/ready"): Rule(public=True),
+    # Public like /health: scraped on the private network; deploy/README.md blocks it at the proxy.
+    ("GET", "/metrics"): Rule(public=True),
+    # The preview (dry run) in the matrix; applying is tested in tests/integration/test_ruleset_moves.py.
+    ("POST", "/admin/rulesets/move"): Rule(roles=frozenset({"admin"})),
+    # Revocation consequences (issue 10): title history, title revocation, review tasks.
+    ("GET", "/titles"): Rule(roles=DECISION_READERS),
+    ("POST", "/titles/{title_id}/revoke"): Rule(roles=frozenset({"board_officer", "approver"}), mutates=True),
+    ("GET", "/reviews"): Rule(roles=DECISION_READERS),
+    ("POST", "/reviews/{review_id}/close"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -301,6 +344,7 @@ def prepare(engine: Engine, t: Target, with_attachment: bool) -> tuple[int, int 
         if with_attachment:
             attachment_id = attach.add_attachment(s, n.id, actor=creator, filename="bien-ban.pdf", content_type="application/pdf",  # type: ignore[arg-type]
                                                   data=b"%PDF-1.4\n% e2e\n").id
+            assemble_dossier(s, n.id, actor=Actor(name="e2e.board_officer", role=Role.BOARD_OFFICER))  # type: ignore[arg-type]  # a produced document
         for event in t.path:
             getattr(actions, event)(s, n.id, actor=_actor_for(s, event, n), **_step_kwargs(event, n.id))  # type: ignore[arg-type]
         assert n.state == t.state, (t, n.state)
@@ -346,6 +390,10 @@ def matrix_rows(app: Any) -> list[Row]:
                 uncovered.append(f"{method} {route.path}")
             elif rule.event_roles:
                 rows.extend(Row(method, route.path, rule, event) for event in EVENT_ROLES)
+            elif rule.steps:
+                from service.api.routes.cluster_years import HEAD_STEPS
+
+                rows.extend(Row(method, route.path, rule, step) for step in HEAD_STEPS)
             else:
                 rows.append(Row(method, route.path, rule))
     assert not uncovered, f"routes without an authorization policy in this test: {uncovered}"
@@ -477,6 +525,8 @@ def test_authorization_matrix(client: TestClient, demo_engine: Engine, restore: 
 
     for row in rows:
         rule = row.rule
+        if rule.cycle is not None:
+            continue  # cluster years and council sessions: tests/e2e/test_cycle_authorization_matrix.py
         if rule.on is not None or rule.lists:
             world.settle(row.event, target_units)  # every row starts from the demo snapshot
         else:
@@ -529,6 +579,12 @@ def _cluster_of_user(engine: Engine, user: DemoUser) -> set[str]:
         return set(s.exec(select(ClusterMember.unit_code).where(ClusterMember.cluster_id.in_(ids))).all())  # type: ignore[attr-defined]
 
 
+def _document_of(engine: Engine, nomination_id: int) -> int:
+    """The first produced document of a prepared nomination (its dossier, see :func:`prepare`)."""
+    with Session(engine) as s:
+        return s.exec(select(Document.id).where(Document.nomination_id == nomination_id).order_by(Document.id)).first()  # type: ignore[return-value]
+
+
 def _check_error_body(response: Any) -> None:
     body = response.json()
     assert set(body) == {"error"} and {"code", "message_vi", "message_en", "details"} <= set(body["error"]), body
@@ -541,6 +597,8 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
     if row.rule.on is not None:
         nid, attachment_id = world.ids(row.event, t.unit)  # type: ignore[union-attr]
         path = path.replace("{nomination_id}", str(nid)).replace("{attachment_id}", str(attachment_id))
+        if "{document_id}" in path:
+            path = path.replace("{document_id}", str(_document_of(world.engine, nid)))
     if row.event:
         path = path.replace("{action}", row.event)
         n = next(serial)
@@ -564,6 +622,36 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
         kwargs["params"] = {"limit": 200}
     elif key == ("GET", "/catalogue/{version}"):
         path = path.replace("{version}", catalogue().in_force(DEMO_TODAY).version)
+    elif key == ("POST", "/admin/rulesets/move"):
+        kwargs["json"] = {"to_version": catalogue().in_force(DEMO_TODAY).version, "reason": REASON, "dry_run": True}
     elif key == ("POST", "/eligibility/check"):
         kwargs["json"] = {"award_code": "CSTD_TP", "person_code": "P001", "year": YEAR}
+    elif key == ("GET", "/titles"):
+        kwargs["params"] = {"person_code": "P001"}
+    elif key == ("POST", "/titles/{title_id}/revoke"):
+        with Session(world.engine) as s:
+            title = s.exec(select(TitleRecord.id).where(TitleRecord.revoked_decision_id.is_(None)).order_by(TitleRecord.id)).first()  # type: ignore[union-attr]
+        path = path.replace("{title_id}", str(title))
+        kwargs["json"] = {"reason": REASON, "document_number": f"E2E-HB-{next(serial)}/QĐ", "signed_on": DEMO_TODAY.isoformat(),
+                          "signer": "Chủ tịch UBND Thành phố"}
+    elif key == ("POST", "/reviews/{review_id}/close"):
+        path = path.replace("{review_id}", str(_open_review(world)))
+        kwargs["json"] = {"resolution": "Đã rà soát (ma trận phân quyền)."}
     return row.method, path, kwargs
+
+
+def _open_review(world: World) -> int:
+    """An open review task to close (test data written directly: the route under test only closes it)."""
+    with Session(world.engine, expire_on_commit=False) as s:
+        existing = s.exec(select(ReviewTask.id).where(ReviewTask.status == "open")).first()
+        if existing is not None:
+            return existing
+        decision = Decision(number="E2E-REVIEW/QĐ-UBND", kind="revocation", signed_on=DEMO_TODAY, signer="Chủ tịch UBND Thành phố")
+        s.add(decision)
+        s.flush()
+        nomination = s.exec(select(Nomination.id).order_by(Nomination.id)).first()
+        task = ReviewTask(nomination_id=nomination, cause="title:0", revoking_decision_id=decision.id, title="CSTD_CS", title_year=2025)  # type: ignore[arg-type]
+        s.add(task)
+        s.commit()
+        world.dirty = True
+        return task.id  # type: ignore[return-value]

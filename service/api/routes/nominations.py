@@ -25,6 +25,7 @@ from service.api.schemas import (
     NominationDetail,
     NominationEdit,
     NominationOut,
+    OverlapOut,
     Page,
     StepClockOut,
     TimelineEntry,
@@ -33,6 +34,7 @@ from service.errors import InvalidInput
 from service.idempotency import StoredResponse, fingerprint, run_once
 from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
+from service.overlaps import flags_of
 from service.queries import count_nominations, documents_of, list_nominations, next_actions, step_clock, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
@@ -86,7 +88,7 @@ def detail(session: Session, nomination: Nomination, actor: Actor) -> Nomination
     clock = step_clock(session, nomination)
     docs = [DocumentOut.model_validate(d.model_dump(exclude={"data"})) for d in documents_of(session, nomination)]
     return NominationDetail(
-        **to_out(nomination), allowed_actions=allowed, attachments=files, documents=docs,
+        **to_out(nomination), overlaps=[OverlapOut(**f.as_dict()) for f in flags_of(session, nomination)], allowed_actions=allowed, attachments=files, documents=docs,
         clock=StepClockOut(**clock.__dict__) if clock else None,
         timeline=[TimelineEntry(**item.__dict__) for item in timeline(session, nomination)],
     )

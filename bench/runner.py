@@ -1,0 +1,91 @@
+"""Runs the workloads, each in its own process (so peak memory is per workload), and writes the report.
+
+    python -m bench --size tiny                      # seconds per workload (what the test runs)
+    python -m bench --size full --only 2,3           # the issue's scale, some workloads
+    tdkt bench run --size small                      # the same through the CLI
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, SIZES, postgres_available
+
+DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str
+    module: str
+    title: str
+    databases: tuple[str, ...]
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("1", "bench.w1_http", "Transitions over HTTP, against the ceiling (+ memory of the API)", ("sqlite", "postgresql")),
+    # Workload("2", "bench.w2_year", "A Hanoi-scale year, compressed (+ memory)", ("sqlite", "postgresql")),
+    # Workload("3", "bench.w3_sweep", "Sweep cost as the database grows", ("sqlite", "postgresql")),
+    # Workload("4", "bench.w4_reads", "Reads: list / inbox endpoints under concurrent users", ("sqlite", "postgresql")),
+    Workload("5", "bench.w5_documents", "Documents per second", ("-",)),
+    # Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
+)
+
+
+def run_one(workload: Workload, size: str, database: str, timeout: float | None = None) -> dict[str, Any]:
+    """One workload on one database, in a child process; its result as a dict (or the failure)."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        path = Path(out.name)
+    command = [sys.executable, "-m", "bench.worker", workload.module, size, database, str(path)]
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    elapsed = time.perf_counter() - start
+    try:
+        if proc.returncode != 0:
+            return {"error": (proc.stderr or proc.stdout)[-3000:], "elapsed_s": elapsed, "figures": [], "checks": {}, "notes": []}
+        data = json.loads(path.read_text())
+        data["elapsed_s"] = elapsed
+        return data
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: Path | None,
+            echo=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from bench.report import machine, write_report
+
+    if size not in SIZES:
+        raise SystemExit(f"unknown size {size!r}; sizes: {', '.join(SIZES)}")
+    have_pg = postgres_available()
+    results: list[dict[str, Any]] = []
+    for workload in WORKLOADS:
+        if only and workload.key not in only:
+            continue
+        for database in workload.databases:
+            if databases and database != "-" and database not in databases:
+                continue
+            if database == "postgresql" and not have_pg:
+                results.append({"workload": workload.key, "title": workload.title, "database": database,
+                                "skipped": "no PostgreSQL answers at 127.0.0.1:5432", "figures": [], "checks": {}, "notes": []})
+                continue
+            echo(f"[bench] workload {workload.key} on {database} ({size}) …")
+            data = run_one(workload, size, database)
+            data.update(workload=workload.key, title=workload.title, database=database)
+            echo(f"[bench]   done in {data['elapsed_s']:.1f} s" + (" — FAILED" if data.get("error") else ""))
+            results.append(data)
+    command = "python -m bench --size " + size + (f" --only {','.join(sorted(only))}" if only else "") + (
+        f" --db {','.join(sorted(databases))}" if databases else "")
+    report = {"size": size, "command": command, "machine": machine(), "results": results}
+    if out is not None:
+        write_report(report, out)
+        echo(f"[bench] wrote {out}")
+    return report

@@ -1,0 +1,154 @@
+"""A real uvicorn on loopback for the HTTP workloads, started and stopped by the script, and a
+bounded load generator (threads, one keep-alive httpx client each)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import httpx
+
+from bench.common import PORT_BASE, ROOT
+
+
+def free_port() -> int:
+    """A free port in this helper's range (18400-18499 unless TDKT_BENCH_PORT_BASE says otherwise)."""
+    for port in range(PORT_BASE, PORT_BASE + 100):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError(f"no free port in {PORT_BASE}-{PORT_BASE + 99}")
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+@contextlib.contextmanager
+def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Server]:
+    """``uvicorn app`` on a free loopback port in a child process; killed (by its pid) on exit."""
+    port = free_port()
+    env = {**os.environ, "TDKT_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
+           "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}
+    command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools"]
+    if factory:
+        command.append("--factory")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn {app} exited: {process.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn {app} did not listen on {port} within 90 s")
+            time.sleep(0.2)
+        yield Server(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Load:
+    """What one bounded burst of clients measured."""
+
+    seconds: float = 0.0
+    ok: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    timed_out: bool = False
+
+    @property
+    def per_second(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+def run_clients(work: list[Callable[["Client"], None]], base_url: str, seconds: float) -> Load:
+    """Run each client's ``work`` in its own thread with its own keep-alive connection; stop
+    starting new requests after ``seconds`` (each work function checks ``client.expired``)."""
+    load = Load()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    clients = [Client(base_url, deadline, load, lock) for _ in work]
+    threads = [threading.Thread(target=_guard, args=(fn, c), daemon=True) for fn, c in zip(work, clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    load.seconds = time.perf_counter() - start
+    load.timed_out = any(c.expired for c in clients)
+    for c in clients:
+        c.http.close()
+    return load
+
+
+def _guard(fn: Callable[["Client"], None], client: "Client") -> None:
+    try:
+        fn(client)
+    except Exception as exc:  # a broken client is an error of its kind, not a crashed benchmark
+        with client.lock:
+            client.load.errors[f"client stopped: {type(exc).__name__}: {str(exc)[:80]}"] += 1
+
+
+class Client:
+    def __init__(self, base_url: str, deadline: float, load: Load, lock: threading.Lock) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=60)
+        self.deadline = deadline
+        self.load = load
+        self.lock = lock
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def request(self, method: str, path: str, *, token: str | None = None, expect: int = 200, **kwargs: Any) -> httpx.Response | None:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        start = time.perf_counter()
+        try:
+            response = self.http.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            with self.lock:
+                self.load.errors[type(exc).__name__] += 1
+            return None
+        elapsed = (time.perf_counter() - start) * 1000
+        with self.lock:
+            if response.status_code == expect:
+                self.load.ok += 1
+                self.load.latencies_ms.append(elapsed)
+            else:
+                kind = f"HTTP {response.status_code}"
+                with contextlib.suppress(Exception):
+                    body = response.json()
+                    kind += f" {body['error']['code']}" if "error" in body else ""
+                if "locked" in response.text:
+                    kind += " (database is locked)"
+                self.load.errors[kind] += 1
+        return response if response.status_code == expect else None
