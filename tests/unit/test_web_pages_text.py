@@ -35,3 +35,11 @@ def test_page_words_are_in_both_languages_and_nfc() -> None:
     for key, (vi, en) in WORDS.items():
         assert vi and en, key
         assert unicodedata.normalize("NFC", vi) == vi, key
+
+
+def test_prefect_ui_follows_the_api_url_tdkt_up_sets() -> None:
+    from service.web.settings import DEFAULT_PREFECT_UI, WebSettings
+
+    assert WebSettings(prefect_api_url="http://127.0.0.1:4300/api").prefect_ui == "http://127.0.0.1:4300"
+    assert WebSettings(prefect_ui_url="http://ui:1/").prefect_api == "http://ui:1/api"
+    assert WebSettings(prefect_ui_url=None, prefect_api_url=None).prefect_ui == DEFAULT_PREFECT_UI
