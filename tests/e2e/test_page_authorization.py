@@ -231,3 +231,16 @@ def test_admin_page_reports_prefect_down_and_audit_intact(sign_in: Callable[[str
     assert "cb.sogddt" in r.text and "2025.7" in r.text  # users and the rule set in force
     r = c.get("/web/admin/audit")
     assert r.status_code == 200 and "Toàn bộ chuỗi nhật ký nguyên vẹn." in r.text
+
+
+def test_submitting_an_ineligible_draft_explains_what_is_missing(sign_in: Callable[[str], TestClient], demo_engine: Engine) -> None:
+    with Session(demo_engine) as s:
+        draft = s.exec(select(Nomination).where(Nomination.proposing_unit_code == "THANH_TRA", Nomination.state == "draft")).first()
+    assert draft is not None
+    c = sign_in("cb.thanhtra")
+    page = c.get(f"/web/nominations/{draft.id}").text
+    assert 'id="eligibility"' in page and "Chưa đủ điều kiện" in page and "Chiến sĩ thi đua cơ sở" in page
+    before = fingerprint(demo_engine)
+    r = c.post(f"/web/nominations/{draft.id}/act/submit", data={"csrf": _csrf(c, f"/web/nominations/{draft.id}")})
+    assert r.status_code == 422 and 'role="alert"' in r.text and "chưa đủ điều kiện" in r.text
+    assert fingerprint(demo_engine) == before
