@@ -58,7 +58,7 @@ def admin_page(request: Request, session: SessionDep, user: PageUser,
     return render(
         request, "admin.html", users=session.exec(select(User).order_by(User.username)).all(),
         units=session.exec(select(Unit).order_by(Unit.code)).all(), clusters=clusters, years=years, year=year,
-        ruleset=ruleset, prefect_ui=settings.prefect_ui_url, flows=latest_flow_runs(settings),
+        ruleset=ruleset, prefect_ui=settings.prefect_ui, flows=latest_flow_runs(settings),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import timedelta
 from typing import Annotated
 
@@ -18,11 +20,25 @@ from service.web.session import COOKIE, FormUser, PageActor, PageUser, safe_next
 router = APIRouter(prefix="/web", include_in_schema=False)
 
 
+# Before sign-in there is no session to bind a CSRF token to: the sign-in form uses a
+# double-submit token instead (a random value in a strict cookie and in the form), so another
+# site cannot sign a visitor in to an account of its choosing.
+LOGIN_COOKIE = "tdkt_login"
+
+
+def _login_form(request: Request, status: int = 200, **context) -> Response:  # type: ignore[no-untyped-def]
+    token = secrets.token_urlsafe(32)
+    response = render(request, "login.html", status, login_csrf=token, **context)
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/web/login",
+                        secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, session: SessionDep, settings: SettingsDep, next: str | None = None) -> Response:
     if user_of(request, session, settings) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next))
+    return _login_form(request, next=safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -30,22 +46,27 @@ def login(
     request: Request, session: SessionDep, settings: SettingsDep,
     username: Annotated[str, Form(max_length=80)], password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/web/",
+    csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf):
+        return _login_form(request, 403, next=safe_next(next), username=username, error_key="form_expired")
     if "\x00" in username or "\x00" in password:
-        return render(request, "login.html", 422, next=safe_next(next), username="", error_key="bad_credentials")
+        return _login_form(request, 422, next=safe_next(next), username="", error_key="bad_credentials")
     try:
         user = authenticate(
             session, username, password, client=request.client.host if request.client else "?",
             max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes),
         )
     except TooManyAttempts as exc:  # the API's rate limit, shared
-        return render(request, "login.html", 429, next=safe_next(next), username=username, error=error_message(request, exc))
+        return _login_form(request, 429, next=safe_next(next), username=username, error=error_message(request, exc))
     if user is None:
-        return render(request, "login.html", 401, next=safe_next(next), username=username, error_key="bad_credentials")
+        return _login_form(request, 401, next=safe_next(next), username=username, error_key="bad_credentials")
     token, lifetime = issue_token(user.username, settings)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(COOKIE, token, max_age=lifetime, httponly=True, samesite="lax", path="/",
                         secure=request.url.scheme == "https")
+    response.delete_cookie(LOGIN_COOKIE, path="/web/login")
     return response
 
 

@@ -97,7 +97,8 @@ def _page(request: Request, session: Session, cy: ClusterYear, cluster: Cluster,
         request, "cluster_year.html", status, cy=cy, cluster=cluster, members=members, names={m: cycle.unit_name(session, m) for m in members},
         scores=scores, ranking=ranking, rounds=rounds, current=current, voters={r.id: ballots.voters(session, r.id) for r in rounds},  # type: ignore[arg-type]
         unit=unit, pledge=pledge, can_score=can_score, can_vote=can_vote, steps=head_steps(session, cy, cluster, actor),
-        step_labels=machine.EVENT_LABELS, state_labels=machine.STATE_LABELS, ballot_awards=ballot_awards, **extra,
+        step_labels=machine.EVENT_LABELS, state_labels=machine.STATE_LABELS, ballot_awards=ballot_awards,
+        gate_names={g.code: pick((g.label_vi, g.label_en), lang_of(request)) for g in (pledge.gates if pledge else ())}, **extra,
     )
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
+
+from config.catalogue import catalogue
+from service.cluster_cycle import local_today
 
 from service import attachments as attach
 from service.actors import Actor
@@ -21,7 +24,7 @@ from service.api.deps import SessionDep
 from service.api.routes.nominations import REASON_ACTIONS
 from service.eligibility import check_nomination
 from service.errors import InvalidInput
-from service.models import Document, Nomination
+from service.models import Document, Nomination, Unit
 from service.nominations import get_nomination
 from service.scope import can_act_on
 from service.queries import count_nominations, documents_of, list_nominations, timeline
@@ -45,21 +48,27 @@ BULK = frozenset({"receive", "start_appraisal", "open_cluster_review", "endorse"
 UNIT_EDITABLE = frozenset({"draft", "returned"})
 
 
-def _nominations(session: Session, actor: Actor, state: str | None, page: int) -> tuple[list, int]:
-    filters = {"state": state} if state in STATES else {}
+def _nominations(session: Session, actor: Actor, filters: dict[str, str], page: int) -> tuple[list, int]:
     rows = [row(session, n, actor) for n in list_nominations(session, actor, limit=PAGE, offset=page * PAGE, **filters)]
     return rows, count_nominations(session, actor, **filters)
 
 
 @router.get("/nominations", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, actor: PageActor,
-              state: Annotated[str | None, Query(max_length=30)] = None, page: Annotated[int, Query(ge=0)] = 0,
-              done: str | None = None) -> Response:
-    rows, total = _nominations(session, actor, state, page)
+              state: Annotated[str | None, Query(max_length=30)] = None,
+              award: Annotated[str | None, Query(max_length=40)] = None,
+              unit: Annotated[str | None, Query(max_length=40)] = None,
+              page: Annotated[int, Query(ge=0)] = 0) -> Response:
+    awards = catalogue().in_force(local_today()).awards
+    units = session.exec(select(Unit).order_by(Unit.code)).all()
+    filters = {k: v for k, v in (("state", state if state in STATES else None),
+                                 ("award", award if award in {a.code for a in awards} else None),
+                                 ("unit", unit if unit in {u.code for u in units} else None)) if v}
+    rows, total = _nominations(session, actor, filters, page)
     # Bulk buttons: only actions that next_actions offers for at least one listed nomination.
     bulk = sorted({a for r in rows for a in r.actions if a in BULK}, key=list(EVENT_LABELS).index)
     return render(request, "nominations.html", rows=rows, total=total, page=page, pages=(total + PAGE - 1) // PAGE,
-                  state=state if state in STATES else "", states=STATES, bulk=bulk, flash=done)
+                  filters=filters, query=urlencode(filters), states=STATES, awards=awards, units=units, bulk=bulk)
 
 
 def _detail(request: Request, session: Session, nomination: Nomination, actor: Actor, **extra) -> dict:  # type: ignore[no-untyped-def]

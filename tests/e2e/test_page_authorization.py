@@ -76,7 +76,8 @@ def sign_in(demo_engine: Engine) -> Iterator[Callable[[str], TestClient]]:
     def _sign_in(username: str) -> TestClient:
         c = TestClient(create_app(demo_engine))
         clients.append(c)
-        r = c.post("/web/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False)
+        r = c.post("/web/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": login_token(c)},
+                   follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/web/", r.text
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
         return c
@@ -84,6 +85,13 @@ def sign_in(demo_engine: Engine) -> Iterator[Callable[[str], TestClient]]:
     yield _sign_in
     for c in clients:
         c.close()
+
+
+def login_token(c: TestClient) -> str:
+    """The sign-in form's double-submit token (also set as a cookie on ``c``)."""
+    match = re.search(r'name="csrf" value="([^"]+)"', c.get("/web/login").text)
+    assert match
+    return match.group(1)
 
 
 def test_every_page_route_has_a_rule(client: TestClient) -> None:
@@ -99,7 +107,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: TestClient) -> None:
             assert r.status_code == 200, (method, url)
             assert 'lang="vi"' in r.text
         elif path == "/web/login":
-            assert r.status_code in (401, 422), (method, url)  # an empty sign-in form
+            assert r.status_code == 422, (method, url)  # an empty sign-in form
         else:
             assert r.status_code == 303, (method, url, r.status_code)
             assert r.headers["location"].startswith("/web/login?next="), (method, url)
@@ -191,10 +199,48 @@ def test_a_forbidden_action_posted_anyway_is_refused(sign_in: Callable[[str], Te
     restore()
 
 
+def test_sign_in_needs_the_form_token(client: TestClient) -> None:
+    """Another site cannot post the sign-in form (no token, or a token without its cookie)."""
+    r = client.post("/web/login", data={"username": "cb.soyt", "password": DEMO_PASSWORD}, follow_redirects=False)
+    assert r.status_code == 403 and "tdkt_session" not in r.headers.get("set-cookie", "")
+    token = login_token(client)
+    client.cookies.clear()
+    r = client.post("/web/login", data={"username": "cb.soyt", "password": DEMO_PASSWORD, "csrf": token}, follow_redirects=False)
+    assert r.status_code == 403 and "tdkt_session" not in r.headers.get("set-cookie", "")
+
+
 def test_sign_in_failures_share_the_api_rate_limit(client: TestClient, restore: Callable[[], None]) -> None:
-    statuses = [client.post("/web/login", data={"username": "cb.soyt", "password": "wrong-password"}).status_code
+    statuses = [client.post("/web/login", data={"username": "cb.soyt", "password": "wrong-password",
+                                                "csrf": login_token(client)}).status_code
                 for _ in range(6)]
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
     r = client.post("/auth/token", data={"username": "cb.soyt", "password": DEMO_PASSWORD})
     assert r.status_code == 429  # the same counter as the API's
     restore()
+
+
+def test_admin_page_reports_prefect_down_and_audit_intact(sign_in: Callable[[str], TestClient]) -> None:
+    from service.web.settings import WebSettings, get_web_settings
+
+    c = sign_in("admin")
+    # Port 9 (discard) on loopback: nothing answers, so the page must say so and still render.
+    c.app.dependency_overrides[get_web_settings] = lambda: WebSettings(prefect_ui_url="http://127.0.0.1:9")
+    r = c.get("/web/admin")
+    assert r.status_code == 200
+    assert 'id="prefect-down"' in r.text and 'href="http://127.0.0.1:9"' in r.text
+    assert "cb.sogddt" in r.text and "2025.7" in r.text  # users and the rule set in force
+    r = c.get("/web/admin/audit")
+    assert r.status_code == 200 and "Toàn bộ chuỗi nhật ký nguyên vẹn." in r.text
+
+
+def test_submitting_an_ineligible_draft_explains_what_is_missing(sign_in: Callable[[str], TestClient], demo_engine: Engine) -> None:
+    with Session(demo_engine) as s:
+        draft = s.exec(select(Nomination).where(Nomination.proposing_unit_code == "THANH_TRA", Nomination.state == "draft")).first()
+    assert draft is not None
+    c = sign_in("cb.thanhtra")
+    page = c.get(f"/web/nominations/{draft.id}").text
+    assert 'id="eligibility"' in page and "Chưa đủ điều kiện" in page and "Chiến sĩ thi đua cơ sở" in page
+    before = fingerprint(demo_engine)
+    r = c.post(f"/web/nominations/{draft.id}/act/submit", data={"csrf": _csrf(c, f"/web/nominations/{draft.id}")})
+    assert r.status_code == 422 and 'role="alert"' in r.text and "chưa đủ điều kiện" in r.text
+    assert fingerprint(demo_engine) == before
