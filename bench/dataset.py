@@ -63,7 +63,7 @@ def build_org(engine: Engine, *, clusters: int, units_per_cluster: int, people_p
                  position_vi="Chuyên viên", front_line=i % 3 == 0)
             for u in units for i in range(people_per_unit)
         ]
-        ids = conn.execute(sa.insert(Person.__table__).returning(Person.__table__.c.id, Person.__table__.c.code), people).all()  # type: ignore[attr-defined]
+        ids = conn.execute(sa.insert(Person.__table__).returning(Person.__table__.c.id, Person.__table__.c.code), people).all() if people else []  # type: ignore[attr-defined]
         for pid, code in ids:
             org.people.setdefault(code.split("_")[1] + "_" + code.split("_")[2], []).append(code)
         titles = [dict(person_id=pid, unit_code=None, year=y, title="CSTD_CS", decision_ref=None) for pid, _ in ids for y in range(YEAR - 4, YEAR + 1)]
