@@ -36,7 +36,7 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("3", "bench.w3_sweep", "Sweep cost as the database grows", ("sqlite", "postgresql")),
     Workload("4", "bench.w4_reads", "Reads: list / inbox endpoints under concurrent users", ("sqlite", "postgresql")),
     Workload("5", "bench.w5_documents", "Documents per second", ("-",)),
-    # Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
+    Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
 )
 
 
