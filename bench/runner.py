@@ -60,11 +60,15 @@ def run_one(workload: Workload, size: str, database: str, timeout: float | None 
 
 
 def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: Path | None,
-            echo=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+            echo=print, overrides: dict[str, str] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Every selected workload on every selected database; ``overrides`` gives some workloads
+    another size (e.g. {"3": "full"}: the 1M-row sweep while the rest runs small)."""
     from bench.report import machine, write_report
 
-    if size not in SIZES:
-        raise SystemExit(f"unknown size {size!r}; sizes: {', '.join(SIZES)}")
+    overrides = overrides or {}
+    for name in [size, *overrides.values()]:
+        if name not in SIZES:
+            raise SystemExit(f"unknown size {name!r}; sizes: {', '.join(SIZES)}")
     have_pg = postgres_available()
     results: list[dict[str, Any]] = []
     for workload in WORKLOADS:
@@ -77,13 +81,15 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
                 results.append({"workload": workload.key, "title": workload.title, "database": database,
                                 "skipped": "no PostgreSQL answers at 127.0.0.1:5432", "figures": [], "checks": {}, "notes": []})
                 continue
-            echo(f"[bench] workload {workload.key} on {database} ({size}) …")
-            data = run_one(workload, size, database)
-            data.update(workload=workload.key, title=workload.title, database=database)
+            wsize = overrides.get(workload.key, size)
+            echo(f"[bench] workload {workload.key} on {database} ({wsize}) …")
+            data = run_one(workload, wsize, database)
+            data.update(workload=workload.key, title=workload.title, database=database, size=wsize)
             echo(f"[bench]   done in {data['elapsed_s']:.1f} s" + (" — FAILED" if data.get("error") else ""))
             results.append(data)
     command = "python -m bench --size " + size + (f" --only {','.join(sorted(only))}" if only else "") + (
-        f" --db {','.join(sorted(databases))}" if databases else "")
+        f" --db {','.join(sorted(databases))}" if databases else "") + (
+        f" --sizes {','.join(f'{k}={v}' for k, v in sorted(overrides.items()))}" if overrides else "")
     report = {"size": size, "command": command, "machine": machine(), "results": results}
     if out is not None:
         write_report(report, out)

@@ -309,6 +309,9 @@ def eligibility(
 from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
 
 app.add_typer(cycle_app, name="cycle")
+from service.cli_bench import app as bench_app  # noqa: E402  benchmarks of bench/ (issue 8)
+
+app.add_typer(bench_app, name="bench")
 
 if __name__ == "__main__":
     app()
