@@ -60,9 +60,11 @@ def run_one(workload: Workload, size: str, database: str, timeout: float | None 
 
 
 def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: Path | None,
-            echo=print, overrides: dict[str, str] | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+            echo=print, overrides: dict[str, str] | None = None, merge: bool = False) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Every selected workload on every selected database; ``overrides`` gives some workloads
-    another size (e.g. {"3": "full"}: the 1M-row sweep while the rest runs small)."""
+    another size (e.g. {"3": "full"}: the 1M-row sweep while the rest runs small). With ``merge``,
+    the results replace those of the same workload and database in the report's JSON twin
+    (``out`` with ``.json``), and the report shows every command that contributed."""
     from bench.report import machine, write_report
 
     overrides = overrides or {}
@@ -92,6 +94,16 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
         f" --sizes {','.join(f'{k}={v}' for k, v in sorted(overrides.items()))}" if overrides else "")
     report = {"size": size, "command": command, "machine": machine(), "results": results}
     if out is not None:
+        twin = out.with_suffix(".json")
+        if merge and twin.exists():
+            earlier = json.loads(twin.read_text())
+            done = {(r["workload"], r["database"]) for r in results}
+            kept = [r for r in earlier["results"] if (r["workload"], r["database"]) not in done]
+            order = {w.key: i for i, w in enumerate(WORKLOADS)}
+            report["results"] = sorted(kept + results, key=lambda r: (order.get(r["workload"], 99), r["database"]))
+            report["command"] = f"{earlier['command']}; then {command} --merge"
+            report["size"] = f"{earlier['size']}, then {size}"
+        twin.write_text(json.dumps(report, ensure_ascii=False, indent=1))
         write_report(report, out)
         echo(f"[bench] wrote {out}")
     return report
