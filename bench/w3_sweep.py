@@ -42,7 +42,8 @@ def run(size: dict, database: str) -> Result:
 def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-def]
     rng = random.Random(8)
     due = size["sweep_due"]
-    org = dataset.build_org(engine, clusters=5, units_per_cluster=8, people_per_unit=0)
+    # One unit per due nomination: a unit may hold one open DOT_XUAT of a year (duplicates are refused).
+    org = dataset.build_org(engine, clusters=-(-due // 8), units_per_cluster=8, people_per_unit=0)
     with Session(engine) as s:
         campaign = dataset.campaign_id(s)
     result = Result()
