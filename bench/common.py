@@ -34,20 +34,20 @@ SIZES: dict[str, dict[str, Any]] = {
         peer_nominations=10,
     ),
     "small": dict(
-        repeats=3, http_per_client=40, http_clients=(1, 4, 8), http_seconds=60,
+        repeats=3, http_per_client=15, http_clients=(1, 4, 8), http_seconds=60,
         year_clusters=10, year_units=8, year_nominations=1_000,
         sweep_sizes=(10_000, 100_000), sweep_due=500,
         read_rows=20_000, read_users=50, read_requests=10,
-        doc_repeats=5, doc_dossier_pages=10,
-        peer_nominations=200,
+        doc_repeats=3, doc_dossier_pages=10,
+        peer_nominations=60,
     ),
     "full": dict(
-        repeats=3, http_per_client=60, http_clients=(1, 4, 8), http_seconds=90,
+        repeats=3, http_per_client=40, http_clients=(1, 4, 8), http_seconds=90,
         year_clusters=50, year_units=8, year_nominations=10_000,
         sweep_sizes=(10_000, 100_000, 1_000_000), sweep_due=500,
         read_rows=100_000, read_users=50, read_requests=20,
-        doc_repeats=5, doc_dossier_pages=10,
-        peer_nominations=500,
+        doc_repeats=3, doc_dossier_pages=10,
+        peer_nominations=200,
     ),
 }
 

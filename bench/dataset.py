@@ -41,8 +41,8 @@ def unit_code(c: int, u: int) -> str:
 
 def build_org(engine: Engine, *, clusters: int, units_per_cluster: int, people_per_unit: int) -> Org:
     """Units in clusters of ``units_per_cluster`` (the first heads, the second deputises), people with
-    three Grassroots Emulation Fighter years and a city-level initiative (eligible for BK_TP and
-    CSTD_TP), units with two Excellent Labour Collective years (BK_TP collective), one campaign."""
+    five Grassroots Emulation Fighter years, an earlier City certificate and a city-level initiative
+    (eligible for BK_TP, CSTD_TP and BK_TTG), units with two Excellent Labour Collective years (BK_TP collective), one campaign."""
     org = Org()
     units = [unit_code(c, u) for c in range(clusters) for u in range(units_per_cluster)]
     with engine.begin() as conn:
@@ -63,10 +63,11 @@ def build_org(engine: Engine, *, clusters: int, units_per_cluster: int, people_p
                  position_vi="Chuyên viên", front_line=i % 3 == 0)
             for u in units for i in range(people_per_unit)
         ]
-        ids = conn.execute(sa.insert(Person.__table__).returning(Person.__table__.c.id, Person.__table__.c.code), people).all()  # type: ignore[attr-defined]
+        ids = conn.execute(sa.insert(Person.__table__).returning(Person.__table__.c.id, Person.__table__.c.code), people).all() if people else []  # type: ignore[attr-defined]
         for pid, code in ids:
             org.people.setdefault(code.split("_")[1] + "_" + code.split("_")[2], []).append(code)
-        titles = [dict(person_id=pid, unit_code=None, year=y, title="CSTD_CS", decision_ref=None) for pid, _ in ids for y in (YEAR - 2, YEAR - 1, YEAR)]
+        titles = [dict(person_id=pid, unit_code=None, year=y, title="CSTD_CS", decision_ref=None) for pid, _ in ids for y in range(YEAR - 4, YEAR + 1)]
+        titles += [dict(person_id=pid, unit_code=None, year=YEAR - 6, title="BK_TP", decision_ref=None) for pid, _ in ids]
         titles += [dict(person_id=None, unit_code=u, year=y, title="TTLDXS", decision_ref=None) for u in units for y in (YEAR - 1, YEAR)]
         for chunk in _chunks(titles, 5000):
             conn.execute(sa.insert(TitleRecord.__table__), chunk)  # type: ignore[attr-defined]

@@ -86,6 +86,8 @@ def render(report: dict[str, Any]) -> str:
         "run (the ceiling app, the peer engine, the 10k sweep) are the more trustworthy numbers.",
         "- **Reading the table:** *median* of the runs, *spread* = min–max of the runs; a target is checked on the median.",
         "",
+        "Sizes are in `bench/common.py` (`SIZES`); each workload's size is in the notes below.",
+        "",
         "| # | figure | db | median | spread | runs | unit | target | met | note |",
         "|---|---|---|---:|---|---:|---|---|---|---|",
     ]
@@ -111,7 +113,8 @@ def render(report: dict[str, Any]) -> str:
         for note in res.get("notes", []):
             notes.append(f"- workload {res['workload']} ({res['database']}): {note}")
         if "elapsed_s" in res:
-            notes.append(f"- workload {res['workload']} ({res['database']}): whole workload took {res['elapsed_s']:.1f} s; "
+            notes.append(f"- workload {res['workload']} ({res['database']}): size `{res.get('size', report['size'])}`; "
+                         f"whole workload took {res['elapsed_s']:.1f} s; "
                          f"peak RSS of its process {res.get('peak_rss_mib', float('nan')):.0f} MiB")
     lines += ["", "## Checks of the output", "", *(checks or ["- (none)"]), "", "## Notes of this run", "", *(notes or ["- (none)"])]
     if failures:

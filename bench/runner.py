@@ -32,11 +32,11 @@ class Workload:
 
 WORKLOADS: tuple[Workload, ...] = (
     Workload("1", "bench.w1_http", "Transitions over HTTP, against the ceiling (+ memory of the API)", ("sqlite", "postgresql")),
-    # Workload("2", "bench.w2_year", "A Hanoi-scale year, compressed (+ memory)", ("sqlite", "postgresql")),
-    # Workload("3", "bench.w3_sweep", "Sweep cost as the database grows", ("sqlite", "postgresql")),
-    # Workload("4", "bench.w4_reads", "Reads: list / inbox endpoints under concurrent users", ("sqlite", "postgresql")),
+    Workload("2", "bench.w2_year", "A Hanoi-scale year, compressed (+ memory)", ("sqlite", "postgresql")),
+    Workload("3", "bench.w3_sweep", "Sweep cost as the database grows", ("sqlite", "postgresql")),
+    Workload("4", "bench.w4_reads", "Reads: list / inbox endpoints under concurrent users", ("sqlite", "postgresql")),
     Workload("5", "bench.w5_documents", "Documents per second", ("-",)),
-    # Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
+    Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
 )
 
 
@@ -60,11 +60,17 @@ def run_one(workload: Workload, size: str, database: str, timeout: float | None 
 
 
 def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: Path | None,
-            echo=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+            echo=print, overrides: dict[str, str] | None = None, merge: bool = False) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Every selected workload on every selected database; ``overrides`` gives some workloads
+    another size (e.g. {"3": "full"}: the 1M-row sweep while the rest runs small). With ``merge``,
+    the results replace those of the same workload and database in the report's JSON twin
+    (``out`` with ``.json``), and the report shows every command that contributed."""
     from bench.report import machine, write_report
 
-    if size not in SIZES:
-        raise SystemExit(f"unknown size {size!r}; sizes: {', '.join(SIZES)}")
+    overrides = overrides or {}
+    for name in [size, *overrides.values()]:
+        if name not in SIZES:
+            raise SystemExit(f"unknown size {name!r}; sizes: {', '.join(SIZES)}")
     have_pg = postgres_available()
     results: list[dict[str, Any]] = []
     for workload in WORKLOADS:
@@ -77,15 +83,27 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
                 results.append({"workload": workload.key, "title": workload.title, "database": database,
                                 "skipped": "no PostgreSQL answers at 127.0.0.1:5432", "figures": [], "checks": {}, "notes": []})
                 continue
-            echo(f"[bench] workload {workload.key} on {database} ({size}) …")
-            data = run_one(workload, size, database)
-            data.update(workload=workload.key, title=workload.title, database=database)
+            wsize = overrides.get(workload.key, size)
+            echo(f"[bench] workload {workload.key} on {database} ({wsize}) …")
+            data = run_one(workload, wsize, database)
+            data.update(workload=workload.key, title=workload.title, database=database, size=wsize)
             echo(f"[bench]   done in {data['elapsed_s']:.1f} s" + (" — FAILED" if data.get("error") else ""))
             results.append(data)
     command = "python -m bench --size " + size + (f" --only {','.join(sorted(only))}" if only else "") + (
-        f" --db {','.join(sorted(databases))}" if databases else "")
+        f" --db {','.join(sorted(databases))}" if databases else "") + (
+        f" --sizes {','.join(f'{k}={v}' for k, v in sorted(overrides.items()))}" if overrides else "")
     report = {"size": size, "command": command, "machine": machine(), "results": results}
     if out is not None:
+        twin = out.with_suffix(".json")
+        if merge and twin.exists():
+            earlier = json.loads(twin.read_text())
+            done = {(r["workload"], r["database"]) for r in results}
+            kept = [r for r in earlier["results"] if (r["workload"], r["database"]) not in done]
+            order = {w.key: i for i, w in enumerate(WORKLOADS)}
+            report["results"] = sorted(kept + results, key=lambda r: (order.get(r["workload"], 99), r["database"]))
+            report["command"] = f"{earlier['command']}; then {command} --merge"
+            report["size"] = f"{earlier['size']}, then {size}"
+        twin.write_text(json.dumps(report, ensure_ascii=False, indent=1))
         write_report(report, out)
         echo(f"[bench] wrote {out}")
     return report

@@ -92,7 +92,7 @@ def run(size: dict, database: str) -> Result:
     small_pages = pages(to_pdf(layout_of(small)))
     for label, doc, n_pages in (("one-page cover letter", small, small_pages), (f"{big_pages}-page achievement report", big, big_pages)):
         for fmt, writer in (("DOCX", to_docx), ("PDF", to_pdf)):
-            runs, digests = per_second(lambda: writer(layout_of(doc)), size["repeats"], budget)
+            runs, digests = per_second(lambda: writer(layout_of(doc)), size["doc_repeats"], budget)
             result.figures.append(Figure("5 documents", f"{fmt}, {label} (layout + write)", "—", "documents/s", runs,
                                          note=f"{n_pages} page(s); {len(digests)} distinct output(s) across runs"))
             result.checks[f"{fmt} {label}: byte-identical across runs"] = len(digests) == 1

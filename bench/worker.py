@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bench.common import SIZES, peak_rss_mib
 
 
 def main() -> None:
+    # Stopped (SIGTERM): unwind, so the throw-away database is dropped and servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     module, size, database, out = sys.argv[1:5]
     result = importlib.import_module(module).run(SIZES[size], database)
     data = result.as_dict()

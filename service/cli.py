@@ -307,12 +307,14 @@ def eligibility(
     raise typer.Exit(code=0 if result.passed else 1)
 
 
-from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
+# Subcommand groups live in their own modules (imported last: they import this module's helpers).
+from service.cli_bench import app as bench_app  # noqa: E402  benchmarks of bench/ (issue 8)
+from service.cli_cycle import cycle_app  # noqa: E402  cluster years, ballots, council (issue 3)
+from service.cli_rulesets import rulesets_app  # noqa: E402  rule sets, moving nominations in flight (issue 7)
 
 app.add_typer(cycle_app, name="cycle")
-from service.cli_rulesets import rulesets_app  # noqa: E402  # rule sets, moving nominations in flight (issue 7)
-
 app.add_typer(rulesets_app, name="rulesets")
+app.add_typer(bench_app, name="bench")
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,8 @@ exceptions from callbacks propagate without changing state. Use :func:`advance` 
 
 from __future__ import annotations
 
+import functools
+
 from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -256,41 +258,61 @@ class _Holder:
         self.route = route
 
 
-def _machine(state: str, route: Route) -> NominationMachine:
+def _check_state(state: str) -> None:
     if state not in STEP_OF:
         raise UnknownState(
             f"Trạng thái «{state}» không hợp lệ; dữ liệu hồ sơ cần được quản trị viên kiểm tra.",
             f"Unknown nomination state {state!r}; an administrator must check the record.",
         )
+
+
+def _machine(state: str, route: Route) -> NominationMachine:
+    _check_state(state)
     return NominationMachine(model=_Holder(state, route), state_field="state")
 
 
 def advance(state: str, route: Route, event: str, *, reason: str | None = None, passed: bool | None = None) -> str:
     """Return the state reached by ``event`` from ``state``; raise :class:`TransitionRefused` if none."""
-    machine = _machine(state, route)
+    _check_state(state)
     if event not in EVENT_LABELS:
         raise TransitionRefused(
             state, event, f"Thao tác «{event}» không tồn tại.", f"There is no action called {event!r}."
         )
-    kwargs: dict[str, object] = {"reason": reason}
-    if event in OUTCOME_EVENTS:
-        if passed is None:
-            vi, en = EVENT_LABELS[event]
-            raise TransitionRefused(
-                state, event, f"Thao tác «{vi}» cần ghi kết quả (đạt / không đạt).",
-                f"The action '{en}' needs an outcome (passed or not).",
-            )
-        kwargs["passed"] = passed
+    if event in OUTCOME_EVENTS and passed is None:
+        vi, en = EVENT_LABELS[event]
+        raise TransitionRefused(
+            state, event, f"Thao tác «{vi}» cần ghi kết quả (đạt / không đạt).",
+            f"The action '{en}' needs an outcome (passed or not).",
+        )
     try:
-        machine.send(event, **kwargs)
+        return _reached(state, route, event, passed if event in OUTCOME_EVENTS else None, bool(reason and reason.strip()))
     except TransitionNotAllowed:
         raise _refusal(state, route, event) from None
+
+
+# The machine is a pure function of (state, route, event, outcome, whether a reason was given):
+# its guards read only the route and the outcome, its one validator only whether the reason is
+# blank, and it has no enter/exit actions. Building a python-statemachine instance costs far more
+# than a database write (measured in bench/, issue 8), so answers are memoised. A refusal raises
+# and lru_cache never stores an exception, so refusals are recomputed with their full message.
+@functools.lru_cache(maxsize=4096)
+def _reached(state: str, route: Route, event: str, passed: bool | None, reason_given: bool) -> str:
+    machine = _machine(state, route)
+    kwargs: dict[str, object] = {"reason": "given" if reason_given else None}
+    if passed is not None:
+        kwargs["passed"] = passed
+    machine.send(event, **kwargs)
     return machine.model.state
 
 
 def enabled_events(state: str, route: Route) -> list[str]:
     """Events that can fire now (guards evaluated, outcome events assumed favourable)."""
-    return [e.id for e in _machine(state, route).enabled_events()]
+    return list(_enabled(state, route))
+
+
+@functools.lru_cache(maxsize=1024)
+def _enabled(state: str, route: Route) -> tuple[str, ...]:
+    return tuple(e.id for e in _machine(state, route).enabled_events())
 
 
 def _refusal(state: str, route: Route, event: str) -> TransitionRefused:

@@ -1,0 +1,135 @@
+"""Workload 4: reads — the list / inbox endpoints at ``read_rows`` nominations (100k at full size)
+with ``read_users`` concurrent users (50), each signed in with their own role and unit.
+
+Each user asks for what their inbox shows: the submitter their unit's drafts and returns, the
+unit head what awaits them, a cluster head the cluster's reviews, a cluster member its cluster,
+the Board what was received and what is overdue, the Chairman what awaits signature; plus the
+unfiltered first page. Web pages are being built separately: add their paths to ``PAGES`` (same
+users, same load) and they are measured and reported with the API lists."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bench import dataset
+from bench.common import Figure, Result, dialect, percentile, throwaway_database, use_database
+from bench.server import Client, run_clients, uvicorn
+from service.api.security import issue_token
+from service.api.settings import get_api_settings
+from service.models import Nomination
+from workflow.nomination import STATES
+from workflow.roles import Role
+
+# role -> the list requests an inbox makes (query strings of GET /nominations); {due} = now + 5 days.
+API_LISTS: dict[Role, tuple[str, ...]] = {
+    Role.SUBMITTER: ("state=draft", "state=returned", ""),
+    Role.UNIT_HEAD: ("state=awaiting_unit_head", ""),
+    Role.CLUSTER_HEAD: ("state=in_cluster_review", ""),
+    Role.CLUSTER_MEMBER: ("",),
+    Role.BOARD_OFFICER: ("state=received", "state=in_appraisal&due_before={due}", "award=CSTD_TP&state=at_council", ""),
+    Role.APPROVER: ("state=awaiting_signature", ""),
+}
+# Hook for the web pages (issue in progress elsewhere): role -> page paths, e.g. {Role.BOARD_OFFICER: ("/ui/inbox",)}.
+PAGES: dict[Role, tuple[str, ...]] = {}
+MIX = (Role.SUBMITTER, Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER, Role.BOARD_OFFICER,
+       Role.BOARD_OFFICER, Role.APPROVER)
+
+
+def run(size: dict, database: str) -> Result:
+    with throwaway_database(database) as url:
+        engine = use_database(url)
+        return _measure(size, engine, url)
+
+
+def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped-def]
+    db = dialect(url)
+    rng = random.Random(4)
+    org = dataset.build_org(engine, clusters=10, units_per_cluster=8, people_per_unit=0)
+    with Session(engine) as s:
+        campaign = dataset.campaign_id(s)
+    _bulk(engine, size["read_rows"], org, campaign, rng)
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE nominations" if db == "postgresql" else "ANALYZE"))
+        conn.commit()
+    users = []
+    for i in range(size["read_users"]):
+        role = MIX[i % len(MIX)]
+        cid = list(org.clusters)[i % len(org.clusters)]
+        unit = {Role.CLUSTER_HEAD: org.head_of(cid), Role.CLUSTER_MEMBER: org.clusters[cid][-1]}.get(
+            role, org.units[i % len(org.units)] if role in (Role.SUBMITTER, Role.UNIT_HEAD) else None)
+        users.append((f"bench.reader.{i}", role, unit))
+    dataset.add_users(engine, users)
+    settings = get_api_settings()
+    due = (datetime.now(timezone.utc) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = Result()
+    sizes_seen: list[int] = []
+
+    def reader(name: str, role: Role):  # type: ignore[no-untyped-def]
+        token = issue_token(name, settings)[0]
+        paths = [f"/nominations?{q.format(due=due)}" for q in API_LISTS[role]] + list(PAGES.get(role, ()))
+
+        def work(client: Client) -> None:
+            for i in range(size["read_requests"]):
+                if client.expired:
+                    return
+                r = client.request("GET", paths[i % len(paths)], token=token)
+                if r is not None and r.headers.get("content-type", "").startswith("application/json"):
+                    body = r.json()
+                    sizes_seen.append(len(body["items"]))
+                    assert body["total"] >= len(body["items"])
+        return work
+
+    loads = []
+    with uvicorn("service.api.app:create_app", url) as api:
+        # Warm-up: one request per user, not measured (first connections, caches).
+        run_clients([_one(name) for name, _, _ in users[:1]], api.url, 30)
+        for _ in range(size["repeats"]):
+            loads.append(run_clients([reader(name, role) for name, role, _ in users], api.url, 120))
+    label = f"{size['read_users']} users, {size['read_rows']:,} nominations"
+    result.figures += [
+        Figure("4 reads", f"list / inbox p50, {label}", db, "ms", [percentile(l.latencies_ms, 50) for l in loads], higher_is_better=False),
+        Figure("4 reads", f"list / inbox p99, {label}", db, "ms", [percentile(l.latencies_ms, 99) for l in loads],
+               target="<= 150", higher_is_better=False, note="API lists (GET /nominations); web pages: add to PAGES"),
+        Figure("4 reads", f"list / inbox requests/s, {label}", db, "requests/s", [l.per_second for l in loads]),
+    ]
+    errors = sum(sum(l.errors.values()) for l in loads)
+    result.checks["every read answered 200"] = errors == 0
+    result.checks["the inboxes returned rows"] = sum(sizes_seen) > 0
+    if errors:
+        result.notes.append("errors: " + "; ".join(f"{k}: {n}" for l in loads for k, n in l.errors.items()))
+    return result
+
+
+def _one(name: str):  # type: ignore[no-untyped-def]
+    token = issue_token(name, get_api_settings())[0]
+    return lambda client: client.request("GET", "/nominations?limit=1", token=token)
+
+
+def _bulk(engine, count: int, org: dataset.Org, campaign: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Background rows over every state, both tracks, due dates spread over the next two months."""
+    table = Nomination.__table__  # type: ignore[attr-defined]
+    now = datetime.now(timezone.utc)
+    clusters = list(org.clusters)
+    with engine.begin() as conn:
+        batch = []
+        for i in range(count):
+            cid = clusters[i % len(clusters)]
+            unit = org.clusters[cid][i % len(org.clusters[cid])]
+            cluster_track = i % 3 == 0
+            batch.append(dict(
+                award_code="BK_TP" if cluster_track else rng.choice(("DOT_XUAT", "CSTD_TP", "BK_TP")), ruleset_version="2025.7",
+                track="cluster" if cluster_track else "unit", nominee_kind="collective", person_id=None, nominee_unit_code=unit,
+                nominee_name=f"Tập thể thử nghiệm {i}", proposing_unit_code=unit, cluster_id=cid if cluster_track else None,
+                campaign_id=campaign, year=2026, achievements="", facts={}, state=rng.choice(STATES), version=3,
+                state_entered_at=now, due_at=now + timedelta(minutes=rng.randrange(60 * 24 * 60)), outcome_reason=None,
+                decision_id=None, created_by="bench.bulk", created_at=now, updated_at=now,
+            ))
+            if len(batch) == 20_000:
+                conn.execute(table.insert(), batch)
+                batch = []
+        if batch:
+            conn.execute(table.insert(), batch)
