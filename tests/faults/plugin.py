@@ -64,6 +64,10 @@ class Tally:
     def tried(self, group: str, fault: str, n: int = 1) -> None:
         self._row(group, fault).tried += n
 
+    def note(self, group: str, fault: str, text: str) -> None:
+        """A fact for the report (e.g. how many writes were acknowledged), not a count."""
+        self._row(group, fault).notes.append(text)
+
     def lost(self, group: str, fault: str, n: int = 1, note: str | None = None) -> None:
         row = self._row(group, fault)
         row.lost += n
