@@ -92,7 +92,6 @@ COUNTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "tests/e2e/test_api_refusals.py::test_an_oversized_upload_gets_413_and_stores_nothing": ("Hostile input", "Oversized upload"),
     "tests/e2e/test_api_refusals.py::test_a_wrong_content_type_gets_415_and_stores_nothing": ("Hostile input", "Mislabelled upload (type vs content)"),
     "tests/e2e/test_api_refusals.py::test_malformed_requests_get_422_in_the_one_error_shape": ("Hostile input", "Malformed request bodies"),
-    "tests/e2e/test_schemathesis.py::test_the_api_conforms_to_its_schema": ("Hostile input", "Schemathesis generated requests (per operation × user × database)"),
     "tests/e2e/test_authorization_matrix.py": ("Authorization", "Role × scope matrix over every route"),
     "tests/integration/test_quotas.py::test_racing_proposals_cannot_overrun_the_quota": ("Racing writers", "Racing quota reservations (threads, one engine each)"),
     "tests/integration/test_outbox.py::test_concurrent_drains_never_send_a_message_twice": ("Crashes", "Concurrent outbox drains (no duplicate e-mail)"),

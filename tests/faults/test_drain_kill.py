@@ -71,7 +71,7 @@ def test_a_drain_killed_at_random_never_sends_twice_and_converges(database_url: 
     env = {**os.environ, "TDKT_SMTP_HOST": "127.0.0.1", "TDKT_SMTP_PORT": str(smtp.port)}
     engine = make_engine(database_url)
     kills = 0
-    for _ in range(size(3, 50)):
+    for _ in range(size(3, 15)):
         pending = [i for i, (st, _) in statuses(database_url).items() if st == "pending"]
         if not pending:
             break

@@ -133,7 +133,7 @@ def count_outcome(tally: Tally, fault: str, responses: list[httpx.Response], cod
 def test_twenty_clients_on_one_version_exactly_one_wins(api: Api, mode: str, tally: Tally) -> None:
     fault = f"20 clients, one nomination, one version, {mode} ({api.kind}, HTTP)"
     nid = sorted(api.owners)[0]
-    for _ in range(size(2, 25)):
+    for _ in range(size(2, 10)):
         n = back_to_received(api, nid)
         before = chain_length(api, nid)
         board = {**api.headers(BOARD), "If-Match": f'"v{n["version"]}"'}
@@ -153,7 +153,7 @@ def test_twenty_clients_on_one_version_exactly_one_wins(api: Api, mode: str, tal
 def test_twenty_clients_without_a_version_are_serialised(api: Api, tally: Tally) -> None:
     fault = f"20 clients, one nomination, no If-Match ({api.kind}, HTTP)"
     nid = sorted(api.owners)[1]
-    for _ in range(size(2, 25)):
+    for _ in range(size(2, 10)):
         back_to_received(api, nid)
         before = chain_length(api, nid)
         board = api.headers(BOARD)
@@ -167,7 +167,7 @@ def test_twenty_clients_without_a_version_are_serialised(api: Api, tally: Tally)
 def test_twenty_clients_with_one_idempotency_key_act_once(api: Api, tally: Tally) -> None:
     fault = f"20 clients, one Idempotency-Key ({api.kind}, HTTP)"
     nid = sorted(api.owners)[2]
-    for _ in range(size(2, 25)):
+    for _ in range(size(2, 10)):
         back_to_received(api, nid)
         before = chain_length(api, nid)
         headers = {**api.headers(BOARD), "Idempotency-Key": uuid.uuid4().hex}

@@ -4,7 +4,7 @@ Any action, by any role, from the nominee's unit or another, with the current ve
 one or none, with or without a reason: each step either succeeds (version + 1) or is refused in
 the service's terms (a ``WorkflowError``) changing nothing. After every step: state = fold(audit),
 version = number of audit entries, no quota holds more places than its capacity; at the end
-every audit chain verifies. ``TDKT_FAULTS_SCALE=full``: 100 runs × 30 steps per database.
+every audit chain verifies. ``TDKT_FAULTS_SCALE=full``: 40 runs × 30 steps per database.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def test_random_interleavings_keep_state_audit_and_quotas_consistent(demo_engine
     succeeded: list[int] = []
     run_state_machine_as_test(
         machine_for(demo_engine, tally, fault, succeeded),
-        settings=settings(max_examples=size(8, 100), stateful_step_count=size(15, 30), deadline=None,
+        settings=settings(max_examples=size(8, 40), stateful_step_count=size(15, 30), deadline=None,
                           suppress_health_check=list(HealthCheck), derandomize=True),
     )
     tally.note(GROUP, fault, f"{len(succeeded)} steps changed a nomination, the rest were refused")
