@@ -2,6 +2,7 @@
 # The two commands of the README, on a fresh machine with Python 3.11+ and git:
 #   bash deploy/local.sh start   set up, migrate, load the Hà Nội demo, start everything (tdkt up)
 #   bash deploy/local.sh test    set up and run the whole test suite (SQLite + PostgreSQL)
+#   bash deploy/local.sh faults  run the fault suite at full size and write docs/reliability.md
 # Set-up is a virtualenv in .venv with the versions pinned in requirements.lock; it is redone
 # only when pyproject.toml or requirements.lock change.
 set -euo pipefail
@@ -63,8 +64,13 @@ TEXT
     shift
     exec .venv/bin/python -m pytest -q "$@"
     ;;
+  faults)
+    setup
+    postgres_url_if_reachable
+    exec .venv/bin/python -m tests.faults.report
+    ;;
   *)
-    echo "usage: bash deploy/local.sh start|test" >&2
+    echo "usage: bash deploy/local.sh start|test|faults" >&2
     exit 2
     ;;
 esac

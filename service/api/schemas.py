@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
@@ -27,13 +28,26 @@ def refuse_nul(value: Any) -> Any:
     return value
 
 
+def to_nfc(value: Any) -> Any:
+    """Vietnamese typed with combining marks (NFD, e.g. from macOS) looks the same as precomposed
+    text but compares unequal: store every string of a request in NFC, the form the rest of tdkt
+    (config, documents, mail, search) uses."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {to_nfc(k): to_nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_nfc(v) for v in value]
+    return value
+
+
 class RequestBody(BaseModel):
     """A JSON request body: no NUL characters anywhere in it."""
 
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: Any) -> Any:
-        return refuse_nul(data)
+        return to_nfc(refuse_nul(data))
 
 
 class Page(BaseModel, Generic[T]):

@@ -55,7 +55,7 @@ def test_database_outage_gets_503_and_the_api_recovers_by_itself(private_pg: Pri
     load = Load(server.base, owners)
     ids = sorted(owners)
     clients = [threading.Thread(target=load.drive, args=(ids[i::2], i)) for i in range(2)]
-    outages = size(1, 5)
+    outages = size(1, 3)
     bad_answers: list[str] = []
     try:
         server.start()

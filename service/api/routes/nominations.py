@@ -221,6 +221,11 @@ def upload(
     if "\x00" in (file.filename or "") or "\x00" in (document_kind or ""):
         raise ApiError(422, "invalid_request", "Tên tệp và loại tài liệu không được chứa ký tự NUL.",
                        "The file name and document kind must not contain the NUL character.")
+    if not _safe_filename(file.filename or "tep"):
+        raise ApiError(422, "invalid_file_name",
+                       "Tên tệp không hợp lệ: không được chứa đường dẫn (/, \\, ..) hay ký tự điều khiển.",
+                       "Invalid file name: it must not contain a path (/, \\, ..) or control characters.",
+                       {"filename": file.filename})
     content_type = (file.content_type or "").split(";")[0].strip()
     if content_type not in settings.attachment_types or not data.startswith(_MAGIC.get(content_type, (b"\0\0never",))):
         raise ApiError(415, "unsupported_file_type",
@@ -242,6 +247,13 @@ def download(attachment_id: AttachmentId, session: SessionDep, actor: ActorDep) 
     a: Attachment = attach.get_attachment(session, attachment_id, actor)
     return Response(a.data, media_type=a.content_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}", "ETag": f'"{a.sha256}"'})
+
+
+def _safe_filename(name: str) -> bool:
+    """A bare file name: no directory part, no "." or ".." and no control characters, so no
+    later export or download can turn it into a path outside its folder."""
+    return (bool(name.strip()) and "/" not in name and "\\" not in name and name.strip() not in (".", "..")
+            and not name.startswith(".") and not any(ord(c) < 32 or ord(c) == 127 for c in name))
 
 
 def _size(n: int) -> str:
