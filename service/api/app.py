@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import errors
-from service.api.routes import admin, auth, decisions, eligibility, nominations, reference, reviews
+from service.api.routes import admin, auth, certificates, decisions, eligibility, nominations, reference, reviews
 from service.db import default_engine
 
 DESCRIPTION = """
@@ -42,6 +42,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(RefuseNulInQuery)
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
-                   eligibility.router, decisions.router, admin.router, reviews.router):
+                   eligibility.router, decisions.router, admin.router, reviews.router,
+                   certificates.router):
         app.include_router(router)
     return app

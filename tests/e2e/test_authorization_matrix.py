@@ -35,7 +35,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from config.catalogue import catalogue
 from service import attachments as attach
@@ -43,7 +43,7 @@ from service import nominations as actions
 from service.actors import SYSTEM, Actor
 from service.demo import DEMO_PASSWORD, DEMO_TODAY, DemoUser
 from service.eligibility import check_award, nominee_record
-from service.models import Cluster, ClusterMember, Decision, Nomination, Person, ReviewTask, TitleRecord
+from service.models import Certificate, Cluster, ClusterMember, Decision, Nomination, Person, ReviewTask, TitleRecord
 from tests.e2e.conftest import demo_users, tables
 from workflow.errors import WorkflowError
 from workflow.nomination import FINAL_STATES, advance, enabled_events
@@ -72,6 +72,7 @@ class Rule:
     lists: bool = False  # the list shows the nominations in scope, and only those
     success: int = 200
     mutates: bool = False
+    decided: bool = False  # only a decided award has it: 409 on a target that is not decided
 
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -98,6 +99,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/titles/{title_id}/revoke"): Rule(roles=frozenset({"board_officer", "approver"}), mutates=True),
     ("GET", "/reviews"): Rule(roles=DECISION_READERS),
     ("POST", "/reviews/{review_id}/close"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
+    # Certificates (issue 10): issue and download on a decided award; public verification by code.
+    ("POST", "/nominations/{nomination_id}/certificate"): Rule(roles=frozenset({"board_officer", "approver", "admin"}),
+                                                                on="nomination", decided=True, mutates=True),
+    ("GET", "/nominations/{nomination_id}/certificate"): Rule(on="nomination", decided=True),
+    ("GET", "/public/certificates/{code}"): Rule(public=True),
+    ("POST", "/public/certificates/{code}/verify"): Rule(public=True),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -154,6 +161,8 @@ def expected(rule: Rule, user: DemoUser | None, t: Target | None, event: str | N
         if roles is not None and user.role not in roles:
             return "403"
         if event is not None and not allowed(event, t.state, t.route):
+            return "409"
+        if rule.decided and t.state not in ("awarded", "centrally_decided"):
             return "409"
         return str(rule.success)
     if roles is not None and user.role not in roles:
@@ -578,7 +587,27 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
     elif key == ("POST", "/reviews/{review_id}/close"):
         path = path.replace("{review_id}", str(_open_review(world)))
         kwargs["json"] = {"resolution": "Đã rà soát (ma trận phân quyền)."}
+    elif key in (("GET", "/public/certificates/{code}"), ("POST", "/public/certificates/{code}/verify")):
+        code, sha = _certificate(world)
+        path = path.replace("{code}", code)
+        if row.method == "POST":
+            kwargs["data"] = {"sha256": sha}
     return row.method, path, kwargs
+
+
+def _certificate(world: World) -> tuple[str, str]:
+    """The code and hash of a certificate of a decided demo award (issued through the service)."""
+    from service.certificates import issue_certificate
+
+    with Session(world.engine, expire_on_commit=False) as s:
+        decided = s.exec(select(Nomination.id).where(Nomination.state == "awarded").order_by(Nomination.id)).first()
+        s.commit()
+        before = s.exec(select(func.count()).select_from(Certificate)).one()
+        s.commit()
+        c = issue_certificate(s, decided, actor=SYSTEM)  # type: ignore[arg-type]
+        after = s.exec(select(func.count()).select_from(Certificate)).one()
+    world.dirty = world.dirty or after != before
+    return c.code, c.sha256
 
 
 def _open_review(world: World) -> int:
