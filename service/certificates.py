@@ -32,7 +32,7 @@ ISSUERS = frozenset({Role.BOARD_OFFICER, Role.APPROVER, Role.ADMIN, Role.SYSTEM}
 DECIDED = ("awarded", "centrally_decided")
 ISSUE_ACTION = "issue_certificate"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_ISSUER_NAME = {
+ISSUER_NAME = {
     "city_chairman": "Chủ tịch Ủy ban nhân dân thành phố Hà Nội",
     "prime_minister": "Thủ tướng Chính phủ",
     "president": "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam",
@@ -50,7 +50,7 @@ def _text(session: Session, n: Nomination, decision: Decision, code: str) -> Cer
         unit_code = session.get(Person, n.person_id).unit_code  # type: ignore[union-attr]
     unit = session.get(Unit, unit_code)
     return CertificateText(
-        issuer=_ISSUER_NAME[award.decided_by], award_name=award.name_vi, nominee_name=n.nominee_name,
+        issuer=ISSUER_NAME[award.decided_by], award_name=award.name_vi, nominee_name=n.nominee_name,
         unit_name=unit.name_vi if unit else "", achievement=n.achievements.strip(), year=n.year,
         decision_number=decision.number, signed_on=decision.signed_on, signer=decision.signer,
         verify_url=verify_url(code), code=code,

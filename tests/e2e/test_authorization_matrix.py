@@ -105,6 +105,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/nominations/{nomination_id}/certificate"): Rule(on="nomination", decided=True),
     ("GET", "/public/certificates/{code}"): Rule(public=True),
     ("POST", "/public/certificates/{code}/verify"): Rule(public=True),
+    ("GET", "/exports/national-awards"): Rule(roles=frozenset({"admin", "board_officer"})),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
