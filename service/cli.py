@@ -310,6 +310,9 @@ def eligibility(
 from service.cli_cycle import cycle_app  # cluster years, ballots, council (issue 3)
 
 app.add_typer(cycle_app, name="cycle")
+from service.cli_bulk import bulk_app  # noqa: E402  Excel import, national export, certificates (issue 10)
+
+app.add_typer(bulk_app, name="bulk")
 
 if __name__ == "__main__":
     app()

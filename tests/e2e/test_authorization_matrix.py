@@ -106,6 +106,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/public/certificates/{code}"): Rule(public=True),
     ("POST", "/public/certificates/{code}/verify"): Rule(public=True),
     ("GET", "/exports/national-awards"): Rule(roles=frozenset({"admin", "board_officer"})),
+    # Excel in and out (issue 10): a unit imports its own list; exports follow the list's scope.
+    ("POST", "/imports/nominees/preview"): Rule(roles=UNIT_ROLES),
+    ("POST", "/imports/nominees"): Rule(roles=UNIT_ROLES, success=201, mutates=True),
+    ("GET", "/exports/nominations.xlsx"): Rule(),
+    ("GET", "/exports/decisions/{decision_id}/annex.xlsx"): Rule(roles=DECISION_READERS),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -588,12 +593,36 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
     elif key == ("POST", "/reviews/{review_id}/close"):
         path = path.replace("{review_id}", str(_open_review(world)))
         kwargs["json"] = {"resolution": "Đã rà soát (ma trận phân quyền)."}
+    elif key in (("POST", "/imports/nominees/preview"), ("POST", "/imports/nominees")):
+        kwargs["files"] = {"file": ("danh-sach.xlsx", _nominee_list(user.unit if user and user.unit else "SO_GDDT"),
+                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    elif key == ("GET", "/exports/decisions/{decision_id}/annex.xlsx"):
+        with Session(world.engine) as s:
+            decision = s.exec(select(Decision.id).where(Decision.kind == "award").order_by(Decision.id)).first()
+        path = path.replace("{decision_id}", str(decision))
     elif key in (("GET", "/public/certificates/{code}"), ("POST", "/public/certificates/{code}/verify")):
         code, sha = _certificate(world)
         path = path.replace("{code}", code)
         if row.method == "POST":
             kwargs["data"] = {"sha256": sha}
     return row.method, path, kwargs
+
+
+def _nominee_list(unit: str) -> bytes:
+    """A one-row list of nominees: the unit itself proposed for the Labour Order."""
+    import io
+
+    from openpyxl import Workbook
+
+    from service.nominee_import import COLUMNS
+
+    workbook = Workbook()
+    workbook.active.append([c.heading for c in COLUMNS])
+    row = {"unit_code": unit, "full_name": unit, "award_code": "HC_LD", "campaign_code": CAMPAIGN, "year": YEAR}
+    workbook.active.append([row.get(c.key) for c in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _certificate(world: World) -> tuple[str, str]:
