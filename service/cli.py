@@ -114,6 +114,7 @@ def config_check() -> None:
     from config.council import load_council
     from config.escalation import load_escalation
     from config.overlaps import load_overlaps
+    from config.statistics import load_statistics
     from config.pledges import load_pledges
     from config.reminders import load_reminders
     from flows.registry import load_schedules
@@ -124,7 +125,7 @@ def config_check() -> None:
         calendar = load_calendar()
         pledges = load_pledges()
         councils = load_council()
-        load_reminders(), load_escalation(), load_schedules(), load_overlaps()
+        load_reminders(), load_escalation(), load_schedules(), load_overlaps(), load_statistics()
     except ConfigError as exc:
         _fail(exc)
     typer.echo(f"rule sets: {', '.join(r.version for r in catalogue.rulesets)}")

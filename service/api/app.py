@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import errors
 from service.api.routes import (admin, auth, certificates, decisions, eligibility, exports, nominations, reference, reviews,
-                                spreadsheets)
+                                spreadsheets, statistics)
 from service.db import default_engine
 
 DESCRIPTION = """
@@ -44,6 +44,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.add_middleware(RefuseNulInQuery)
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
                    eligibility.router, decisions.router, admin.router, reviews.router,
-                   certificates.router, exports.router, spreadsheets.router):
+                   certificates.router, exports.router, spreadsheets.router,
+                   statistics.router):
         app.include_router(router)
     return app

@@ -111,6 +111,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/imports/nominees"): Rule(roles=UNIT_ROLES, success=201, mutates=True),
     ("GET", "/exports/nominations.xlsx"): Rule(),
     ("GET", "/exports/decisions/{decision_id}/annex.xlsx"): Rule(roles=DECISION_READERS),
+    ("GET", "/statistics"): Rule(roles=DECISION_READERS),
+    ("GET", "/statistics.xlsx"): Rule(roles=DECISION_READERS),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
