@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import errors
-from service.api.routes import (admin, auth, certificates, decisions, eligibility, exports, nominations, reference, reviews,
+from service.api.routes import (admin, auth, campaigns, certificates, decisions, eligibility, exports, nominations, reference, reviews,
                                 spreadsheets, statistics)
 from service.db import default_engine
 
@@ -45,6 +45,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in (auth.router, nominations.router, nominations.attachments_router, reference.router,
                    eligibility.router, decisions.router, admin.router, reviews.router,
                    certificates.router, exports.router, spreadsheets.router,
-                   statistics.router):
+                   statistics.router, campaigns.router):
         app.include_router(router)
     return app

@@ -43,7 +43,7 @@ from service import nominations as actions
 from service.actors import SYSTEM, Actor
 from service.demo import DEMO_PASSWORD, DEMO_TODAY, DemoUser
 from service.eligibility import check_award, nominee_record
-from service.models import Certificate, Cluster, ClusterMember, Decision, Nomination, Person, ReviewTask, TitleRecord
+from service.models import Campaign, Certificate, Cluster, ClusterMember, Decision, Nomination, Person, ReviewTask, TitleRecord
 from tests.e2e.conftest import demo_users, tables
 from workflow.errors import WorkflowError
 from workflow.nomination import FINAL_STATES, advance, enabled_events
@@ -113,6 +113,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/exports/decisions/{decision_id}/annex.xlsx"): Rule(roles=DECISION_READERS),
     ("GET", "/statistics"): Rule(roles=DECISION_READERS),
     ("GET", "/statistics.xlsx"): Rule(roles=DECISION_READERS),
+    # What-if calendar (issue 10): anyone signed in lists campaigns; the Board plans.
+    ("GET", "/campaigns"): Rule(),
+    ("POST", "/campaigns/{campaign_id}/what-if"): Rule(roles=frozenset({"board_officer", "admin"})),
+    ("PUT", "/campaigns/{campaign_id}/calendar"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -602,6 +606,13 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
         with Session(world.engine) as s:
             decision = s.exec(select(Decision.id).where(Decision.kind == "award").order_by(Decision.id)).first()
         path = path.replace("{decision_id}", str(decision))
+    elif key in (("POST", "/campaigns/{campaign_id}/what-if"), ("PUT", "/campaigns/{campaign_id}/calendar")):
+        with Session(world.engine) as s:
+            campaign = s.exec(select(Campaign.id).where(Campaign.code == CAMPAIGN)).one()
+        path = path.replace("{campaign_id}", str(campaign))
+        kwargs["json"] = {"calendar": {"filing": "2027-01-15", "cluster_ballot": "2027-01-10"}, "accept_misses": True}
+        if row.method == "POST":
+            kwargs["json"].pop("accept_misses")
     elif key in (("GET", "/public/certificates/{code}"), ("POST", "/public/certificates/{code}/verify")):
         code, sha = _certificate(world)
         path = path.replace("{code}", code)
