@@ -43,6 +43,28 @@ def summarise(session: Session) -> dict[str, list[dict[str, object]]]:
     return out
 
 
+def statistics_tables(session: Session) -> dict[str, list[dict[str, object]]]:
+    """Per campaign, the statistics the city reports (service.statistics): processing time per
+    step against the SLA, then the shares of awards to front-line workers and small collectives."""
+    from service.statistics import statistics
+
+    out: dict[str, list[dict[str, object]]] = {}
+    for campaign in session.exec(select(Campaign).order_by(Campaign.code)):
+        data = statistics(session, campaign_id=campaign.id)
+        rows: list[dict[str, object]] = [
+            {"measure": f"bước / step {s['clock']}", "value": f"median {s['median_working_days']}, p90 {s['p90_working_days']}",
+             "target": f"SLA {s['sla_working_days']}", "note": f"{s['over_sla']}/{s['count']} quá hạn / over"}
+            for s in data["steps"]
+        ]
+        for key, share in data["shares"].items():
+            if isinstance(share, dict):
+                rows.append({"measure": key, "value": share["share"], "target": share["target"],
+                             "note": f"{share['awards']}/{share['of']}"})
+        rows.append({"measure": "trả lại / returns", "value": data["returns"]["total"], "target": None, "note": ""})
+        out[campaign.code] = rows
+    return out
+
+
 def artifact_key(campaign_code: str) -> str:
     # Artifact keys: lowercase letters, digits and dashes only.
     return "campaign-" + "".join(c if c.isalnum() else "-" for c in campaign_code.lower())
@@ -52,6 +74,10 @@ def artifact_key(campaign_code: str) -> str:
 def campaign_summary() -> dict[str, int]:
     with Session(default_engine()) as session:
         tables = summarise(session)
+        figures = statistics_tables(session)
     for code, rows in tables.items():
         create_table_artifact(key=artifact_key(code), table=rows, description=f"Tổng hợp đợt {code} / campaign summary")
+    for code, rows in figures.items():
+        create_table_artifact(key=artifact_key(code) + "-statistics", table=rows,
+                              description=f"Thống kê đợt {code}: thời gian xử lý, tỷ lệ khen thưởng / statistics")
     return {code: len(rows) for code, rows in tables.items()}

@@ -114,6 +114,7 @@ def config_check() -> None:
     from config.council import load_council
     from config.escalation import load_escalation
     from config.overlaps import load_overlaps
+    from config.statistics import load_statistics
     from config.pledges import load_pledges
     from config.reminders import load_reminders
     from flows.registry import load_schedules
@@ -124,7 +125,7 @@ def config_check() -> None:
         calendar = load_calendar()
         pledges = load_pledges()
         councils = load_council()
-        load_reminders(), load_escalation(), load_schedules(), load_overlaps()
+        load_reminders(), load_escalation(), load_schedules(), load_overlaps(), load_statistics()
     except ConfigError as exc:
         _fail(exc)
     typer.echo(f"rule sets: {', '.join(r.version for r in catalogue.rulesets)}")
@@ -309,12 +310,14 @@ def eligibility(
 
 # Subcommand groups live in their own modules (imported last: they import this module's helpers).
 from service.cli_bench import app as bench_app  # noqa: E402  benchmarks of bench/ (issue 8)
+from service.cli_bulk import bulk_app  # noqa: E402  Excel import, national export, certificates (issue 10)
 from service.cli_cycle import cycle_app  # noqa: E402  cluster years, ballots, council (issue 3)
 from service.cli_rulesets import rulesets_app  # noqa: E402  rule sets, moving nominations in flight (issue 7)
 
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(rulesets_app, name="rulesets")
 app.add_typer(bench_app, name="bench")
+app.add_typer(bulk_app, name="bulk")
 
 if __name__ == "__main__":
     app()

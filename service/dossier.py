@@ -530,8 +530,8 @@ def _council_minutes(nomination: Nomination, entry: AuditEntry, award_name: str,
 
 def _awardee_ids(session: Session, decision: Decision) -> list[int]:
     """The nominations the decision awarded: those pointing at it, and those whose ``decide``
-    entry names its number (a later revocation re-points ``decision_id`` at the revoking act,
-    but the awardee stays in the decision as signed)."""
+    entry names its number (before migration 0005 a revocation re-pointed ``decision_id`` at the
+    revoking act; the awardee stays in the decision as signed either way)."""
     ids = set(session.exec(select(Nomination.id).where(Nomination.decision_id == decision.id)))
     needle = '"document":' + json.dumps(decision.number, ensure_ascii=False)
     rows = session.exec(

@@ -322,7 +322,10 @@ def compose(
         else []
     )
     deadline = describe_deadline(nomination.due_at, now, settings) if nomination.due_at and nomination.state == state else None
-    decision = session.get(Decision, nomination.decision_id) if nomination.decision_id else None
+    # The outcome of the step the message is about: a revocation names the revoking decision,
+    # any other outcome the award's own (even when the mail goes out after a revocation).
+    decision_id = nomination.revocation_decision_id if state == "revoked" else nomination.decision_id
+    decision = session.get(Decision, decision_id) if decision_id else None
     unit = session.get(Unit, nomination.proposing_unit_code)
     context = {
         "kind": message.kind,

@@ -19,6 +19,10 @@ from service.transitions import apply_event, check_version, end_of_day_utc, load
 from workflow.nomination import FINAL_STATES, STATE_LABELS
 from workflow.roles import Role
 
+class DuplicateNomination(InvalidInput):
+    """An open nomination already proposes the same award for the same nominee and year."""
+
+
 _CREATORS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_HEAD})
 _EDITABLE = ("achievements", "facts", "year")
 _DRAFTERS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD})
@@ -174,7 +178,7 @@ def _refuse_duplicate(session: Session, award_code: str, year: int, person: Pers
     query = query.where(Nomination.person_id == person.id) if person else query.where(Nomination.nominee_unit_code == unit_code)
     other = session.exec(query).first()
     if other is not None:
-        raise InvalidInput(
+        raise DuplicateNomination(
             f"Đã có hồ sơ #{other} đề nghị cùng hình thức cho cùng đối tượng năm {year}; hãy mở hồ sơ đó thay vì lập mới.",
             f"Nomination #{other} already proposes this award for this nominee in {year}; open it instead.",
         )

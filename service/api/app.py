@@ -10,15 +10,20 @@ from service.api import errors, observability
 from service.api.routes import (
     admin,
     auth,
+    campaigns,
+    certificates,
     cluster_years,
     council_sessions,
     decisions,
     documents,
     eligibility,
+    exports,
     nominations,
     ops,
     reference,
     reviews,
+    spreadsheets,
+    statistics,
 )
 from service.api.routes import rulesets as ruleset_routes
 from service.db import default_engine
@@ -71,6 +76,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         council_sessions.router,
         documents.router,  # produced documents, scoped like their nomination
         reviews.router,  # revocation consequences: titles and review tasks
+        certificates.router,
+        exports.router,
+        spreadsheets.router,
+        statistics.router,
+        campaigns.router,
     )
     for router in routers:
         app.include_router(router)

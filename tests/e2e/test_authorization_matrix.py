@@ -35,7 +35,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from config.catalogue import catalogue
 from service import attachments as attach
@@ -44,7 +44,7 @@ from service.actors import SYSTEM, Actor
 from service.demo import DEMO_PASSWORD, DEMO_TODAY, DemoUser
 from service.dossier import assemble_dossier
 from service.eligibility import check_award, nominee_record
-from service.models import Cluster, ClusterMember, Decision, Document, Nomination, Person, ReviewTask, TitleRecord
+from service.models import Campaign, Certificate, Cluster, ClusterMember, Decision, Document, Nomination, Person, ReviewTask, TitleRecord
 from tests.e2e.conftest import demo_users, tables
 from workflow.errors import WorkflowError
 from workflow.nomination import FINAL_STATES, advance, enabled_events
@@ -80,6 +80,7 @@ class Rule:
     who: str | None = None
     stage: str | None = None
     steps: bool = False
+    decided: bool = False  # only a decided award has it: 409 on a target that is not decided
 
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -138,6 +139,24 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/titles/{title_id}/revoke"): Rule(roles=frozenset({"board_officer", "approver"}), mutates=True),
     ("GET", "/reviews"): Rule(roles=DECISION_READERS),
     ("POST", "/reviews/{review_id}/close"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
+    # Certificates (issue 10): issue and download on a decided award; public verification by code.
+    ("POST", "/nominations/{nomination_id}/certificate"): Rule(roles=frozenset({"board_officer", "approver", "admin"}),
+                                                                on="nomination", decided=True, mutates=True),
+    ("GET", "/nominations/{nomination_id}/certificate"): Rule(on="nomination", decided=True),
+    ("GET", "/public/certificates/{code}"): Rule(public=True),
+    ("POST", "/public/certificates/{code}/verify"): Rule(public=True),
+    ("GET", "/exports/national-awards"): Rule(roles=frozenset({"admin", "board_officer"})),
+    # Excel in and out (issue 10): a unit imports its own list; exports follow the list's scope.
+    ("POST", "/imports/nominees/preview"): Rule(roles=UNIT_ROLES),
+    ("POST", "/imports/nominees"): Rule(roles=UNIT_ROLES, success=201, mutates=True),
+    ("GET", "/exports/nominations.xlsx"): Rule(),
+    ("GET", "/exports/decisions/{decision_id}/annex.xlsx"): Rule(roles=DECISION_READERS),
+    ("GET", "/statistics"): Rule(roles=DECISION_READERS),
+    ("GET", "/statistics.xlsx"): Rule(roles=DECISION_READERS),
+    # What-if calendar (issue 10): anyone signed in lists campaigns; the Board plans.
+    ("GET", "/campaigns"): Rule(),
+    ("POST", "/campaigns/{campaign_id}/what-if"): Rule(roles=frozenset({"board_officer", "admin"})),
+    ("PUT", "/campaigns/{campaign_id}/calendar"): Rule(roles=frozenset({"board_officer", "admin"}), mutates=True),
 }
 SKIPPED_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 
@@ -194,6 +213,8 @@ def expected(rule: Rule, user: DemoUser | None, t: Target | None, event: str | N
         if roles is not None and user.role not in roles:
             return "403"
         if event is not None and not allowed(event, t.state, t.route):
+            return "409"
+        if rule.decided and t.state not in ("awarded", "centrally_decided"):
             return "409"
         return str(rule.success)
     if roles is not None and user.role not in roles:
@@ -639,7 +660,58 @@ def _request(row: Row, t: Target | None, world: World, user: DemoUser | None, se
     elif key == ("POST", "/reviews/{review_id}/close"):
         path = path.replace("{review_id}", str(_open_review(world)))
         kwargs["json"] = {"resolution": "Đã rà soát (ma trận phân quyền)."}
+    elif key in (("POST", "/imports/nominees/preview"), ("POST", "/imports/nominees")):
+        kwargs["files"] = {"file": ("danh-sach.xlsx", _nominee_list(user.unit if user and user.unit else "SO_GDDT"),
+                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    elif key == ("GET", "/exports/decisions/{decision_id}/annex.xlsx"):
+        with Session(world.engine) as s:
+            decision = s.exec(select(Decision.id).where(Decision.kind == "award").order_by(Decision.id)).first()
+        path = path.replace("{decision_id}", str(decision))
+    elif key in (("POST", "/campaigns/{campaign_id}/what-if"), ("PUT", "/campaigns/{campaign_id}/calendar")):
+        with Session(world.engine) as s:
+            campaign = s.exec(select(Campaign.id).where(Campaign.code == CAMPAIGN)).one()
+        path = path.replace("{campaign_id}", str(campaign))
+        kwargs["json"] = {"calendar": {"filing": "2027-01-15", "cluster_ballot": "2027-01-10"}, "accept_misses": True}
+        if row.method == "POST":
+            kwargs["json"].pop("accept_misses")
+    elif key in (("GET", "/public/certificates/{code}"), ("POST", "/public/certificates/{code}/verify")):
+        code, sha = _certificate(world)
+        path = path.replace("{code}", code)
+        if row.method == "POST":
+            kwargs["data"] = {"sha256": sha}
     return row.method, path, kwargs
+
+
+def _nominee_list(unit: str) -> bytes:
+    """A one-row list of nominees: the unit itself proposed for the Labour Order."""
+    import io
+
+    from openpyxl import Workbook
+
+    from service.nominee_import import COLUMNS
+
+    workbook = Workbook()
+    workbook.active.append([c.heading for c in COLUMNS])
+    row = {"unit_code": unit, "full_name": unit, "award_code": "HC_LD", "campaign_code": CAMPAIGN, "year": YEAR}
+    workbook.active.append([row.get(c.key) for c in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _certificate(world: World) -> tuple[str, str]:
+    """The code and hash of a certificate of a decided demo award (issued through the service)."""
+    from service.certificates import issue_certificate
+
+    with Session(world.engine, expire_on_commit=False) as s:
+        decided = s.exec(select(Nomination.id).where(Nomination.state == "awarded").order_by(Nomination.id)).first()
+        s.commit()
+        before = s.exec(select(func.count()).select_from(Certificate)).one()
+        s.commit()
+        c = issue_certificate(s, decided, actor=SYSTEM)  # type: ignore[arg-type]
+        after = s.exec(select(func.count()).select_from(Certificate)).one()
+    world.dirty = world.dirty or after != before
+    return c.code, c.sha256
 
 
 def _open_review(world: World) -> int:

@@ -59,3 +59,13 @@ def test_campaign_summary_flow_counts_by_award_and_state(session: Session, flows
     with Session(flows_db) as s:
         tk = summarise(s)["TK-2026"]
     assert {"award": "BK_TP", "state": "Chờ thủ trưởng đơn vị ký trình", "count": 1} in tk
+    # The statistics table artifact, next to the summary (processing time, shares, returns).
+    from prefect.artifacts import Artifact
+
+    from flows.campaign_summary import statistics_tables
+
+    artifact = Artifact.get("campaign-tk-2026-statistics")
+    assert artifact is not None and artifact.type == "table"
+    with Session(flows_db) as s:
+        measures = [row["measure"] for row in statistics_tables(s)["TK-2026"]]
+    assert "front_line_individuals" in measures and "small_collectives" in measures and measures[-1] == "trả lại / returns"
