@@ -178,10 +178,12 @@ def _refuse_duplicate(session: Session, award_code: str, year: int, person: Pers
     query = query.where(Nomination.person_id == person.id) if person else query.where(Nomination.nominee_unit_code == unit_code)
     other = session.exec(query).first()
     if other is not None:
-        raise DuplicateNomination(
+        error = DuplicateNomination(
             f"Đã có hồ sơ #{other} đề nghị cùng hình thức cho cùng đối tượng năm {year}; hãy mở hồ sơ đó thay vì lập mới.",
             f"Nomination #{other} already proposes this award for this nominee in {year}; open it instead.",
         )
+        error.details = {"nomination_id": other}
+        raise error
 
 
 # --- transitions ------------------------------------------------------------------------------

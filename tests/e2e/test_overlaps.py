@@ -91,6 +91,6 @@ def test_the_exact_duplicate_of_an_open_nomination_is_still_refused(client: Test
     before = fingerprint(demo_engine)
     r = client.post("/nominations", headers=login("cb.sogddt"), json={
         "award_code": "BK_TP", "campaign_code": "TK-2026", "year": 2026, "person_code": "P001"})
-    error = assert_error_shape(r, 422, "invalid_input")
-    assert f"#{merit.id}" in error["message_vi"]
+    error = assert_error_shape(r, 422, "duplicate_nomination")
+    assert f"#{merit.id}" in error["message_vi"] and error["details"] == {"nomination_id": merit.id}
     assert fingerprint(demo_engine) == before

@@ -129,7 +129,10 @@ def test_revocation_records_the_revoking_decision(session: Session) -> None:
     revoked = actions.revoke(session, n.id, actor=APPROVER, reason="Kê khai sai thành tích.", decision_number="2/QĐ-UBND",
                              signed_on=date(2026, 11, 21), signer="Chủ tịch")
     assert revoked.state == "revoked" and revoked.outcome_reason == "Kê khai sai thành tích."
-    assert session.get(Decision, revoked.decision_id).kind == "revocation"
+    # The award's decision is kept; the revoking one is recorded apart (migration 0005).
+    assert session.get(Decision, revoked.decision_id).number == "1/QĐ-UBND"
+    revoking = session.get(Decision, revoked.revocation_decision_id)
+    assert (revoking.number, revoking.kind) == ("2/QĐ-UBND", "revocation")
     assert_consistent(session, revoked)
 
 
