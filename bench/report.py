@@ -84,6 +84,7 @@ def render(report: dict[str, Any]) -> str:
         f"- **Load average at start:** {', '.join(str(x) for x in m['load_average_at_start'])}. The 2 cores are shared "
         "with other developers' jobs, so absolute figures are noisy; ratios against a baseline measured in the same "
         "run (the ceiling app, the peer engine, the 10k sweep) are the more trustworthy numbers.",
+        *[f"- **Then:** {later}" for later in report.get("later_runs", [])],
         "- **Reading the table:** *median* of the runs, *spread* = min–max of the runs; a target is checked on the median.",
         "",
         "Sizes are in `bench/common.py` (`SIZES`); each workload's size is in the notes below.",
