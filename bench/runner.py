@@ -94,6 +94,7 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
         f" --sizes {','.join(f'{k}={v}' for k, v in sorted(overrides.items()))}" if overrides else "")
     report = {"size": size, "command": command, "machine": machine(), "results": results}
     if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
         twin = out.with_suffix(".json")
         if merge and twin.exists():
             earlier = json.loads(twin.read_text())
