@@ -78,7 +78,7 @@ def render(report: dict[str, Any]) -> str:
         "`tests/bench/test_bench_tiny.py` only checks that every workload runs at the tiny size and that its "
         "output is well-formed and consistent.",
         "",
-        f"- **Command:** `{report['command']}` (size `{report['size']}`), run {m['when']}",
+        f"- **Command:** `{report['command']}` (size `{report['size']}`), finished {m['when']}",
         f"- **Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory; Python {m['python']}; "
         f"SQLite {m['sqlite']}; PostgreSQL {m['postgresql']} (127.0.0.1:5432, a throw-away database per workload)",
         f"- **Load average at start:** {', '.join(str(x) for x in m['load_average_at_start'])}. The 2 cores are shared "
