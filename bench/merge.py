@@ -22,8 +22,8 @@ def merge(out: Path, others: list[Path]) -> None:
         report["results"] = sorted([r for r in report["results"] if (r["workload"], r["database"]) not in done] + other["results"],
                                    key=lambda r: (order.get(r["workload"], 99), r["database"]))
         report.setdefault("later_runs", []).append(
-            f"`{other['command']}` (finished {other['machine']['when']}, load average at start "
-            f"{', '.join(str(x) for x in other['machine']['load_average_at_start'])}) replaced the rows of "
+            f"`{other['command']}` (finished {other['machine']['when']}, load average when it ended "
+            f"{', '.join(str(x) for x in other['machine'].get('load_average_at_end', other['machine'].get('load_average_at_start', [])))}) replaced the rows of "
             + ", ".join(f"workload {w} on {d}" for w, d in sorted(done)))
     twin.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     write_report(report, out)
