@@ -22,7 +22,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": _postgres_version(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     return info
@@ -78,12 +78,13 @@ def render(report: dict[str, Any]) -> str:
         "`tests/bench/test_bench_tiny.py` only checks that every workload runs at the tiny size and that its "
         "output is well-formed and consistent.",
         "",
-        f"- **Command:** `{report['command']}` (size `{report['size']}`), run {m['when']}",
+        f"- **Command:** `{report['command']}` (size `{report['size']}`), finished {m['when']}",
         f"- **Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory; Python {m['python']}; "
         f"SQLite {m['sqlite']}; PostgreSQL {m['postgresql']} (127.0.0.1:5432, a throw-away database per workload)",
-        f"- **Load average at start:** {', '.join(str(x) for x in m['load_average_at_start'])}. The 2 cores are shared "
+        f"- **Load average (1, 5, 15 min) when the run ended:** {', '.join(str(x) for x in m.get('load_average_at_end', m.get('load_average_at_start', [])))}. The 2 cores are shared "
         "with other developers' jobs, so absolute figures are noisy; ratios against a baseline measured in the same "
         "run (the ceiling app, the peer engine, the 10k sweep) are the more trustworthy numbers.",
+        *[f"- **Then:** {later}" for later in report.get("later_runs", [])],
         "- **Reading the table:** *median* of the runs, *spread* = min–max of the runs; a target is checked on the median.",
         "",
         "Sizes are in `bench/common.py` (`SIZES`); each workload's size is in the notes below.",

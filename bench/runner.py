@@ -72,6 +72,7 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
         if name not in SIZES:
             raise SystemExit(f"unknown size {name!r}; sizes: {', '.join(SIZES)}")
     have_pg = postgres_available()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     results: list[dict[str, Any]] = []
     for workload in WORKLOADS:
         if only and workload.key not in only:
@@ -92,8 +93,9 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
     command = "python -m bench --size " + size + (f" --only {','.join(sorted(only))}" if only else "") + (
         f" --db {','.join(sorted(databases))}" if databases else "") + (
         f" --sizes {','.join(f'{k}={v}' for k, v in sorted(overrides.items()))}" if overrides else "")
-    report = {"size": size, "command": command, "machine": machine(), "results": results}
+    report = {"size": size, "command": command, "machine": {**machine(), "load_average_at_start": load_at_start}, "results": results}
     if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
         twin = out.with_suffix(".json")
         if merge and twin.exists():
             earlier = json.loads(twin.read_text())

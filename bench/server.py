@@ -8,10 +8,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import httpx
@@ -35,10 +37,15 @@ def free_port() -> int:
 class Server:
     url: str
     process: subprocess.Popen
+    log: Path
 
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def errors(self, limit: int = 2000) -> str:
+        """The tail of what the server wrote to stderr (tracebacks of any 500)."""
+        return self.log.read_text(errors="replace")[-limit:] if self.log.exists() else ""
 
 
 @contextlib.contextmanager
@@ -51,19 +58,22 @@ def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Se
                "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools"]
     if factory:
         command.append("--factory")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # stderr to a file, never a pipe nobody reads: a full pipe would block the server on its next log line.
+    log = Path(tempfile.mkstemp(prefix="tdkt-bench-uvicorn-", suffix=".log")[1])
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink, text=True)
     try:
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"uvicorn {app} exited: {process.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"uvicorn {app} exited: {log.read_text()[-2000:]}")
             with contextlib.suppress(OSError):
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"uvicorn {app} did not listen on {port} within 90 s")
             time.sleep(0.2)
-        yield Server(f"http://127.0.0.1:{port}", process)
+        yield Server(f"http://127.0.0.1:{port}", process, log)
     finally:
         process.terminate()
         try:
@@ -71,6 +81,7 @@ def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Se
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.unlink(missing_ok=True)
 
 
 @dataclass

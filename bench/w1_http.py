@@ -116,6 +116,8 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
                        [m.per_second / c.per_second if c.per_second else 0.0 for m, c in zip(mine_runs, ceil_runs)], target=">= 0.6"),
             ]
         rss = process_peak_rss_mib(api.pid)
+        if errors and api.errors():
+            result.notes.append("the API's log ends: " + " ⏎ ".join(api.errors().strip().splitlines()[-6:]))
         rss_ceiling = process_peak_rss_mib(ceil.pid)
     result.figures.append(Figure("1 http", "tdkt errors (all kinds, per burst)", db, "errors", error_runs, target="<= 0",
                                  higher_is_better=False, note=_kinds(errors)))

@@ -89,6 +89,7 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
         run_clients([_one(name) for name, _, _ in users[:1]], api.url, 30)
         for _ in range(size["repeats"]):
             loads.append(run_clients([reader(name, role) for name, role, _ in users], api.url, 120))
+        server_errors = api.errors()
     label = f"{size['read_users']} users, {size['read_rows']:,} nominations"
     result.figures += [
         Figure("4 reads", f"list / inbox p50, {label}", db, "ms", [percentile(l.latencies_ms, 50) for l in loads], higher_is_better=False),
@@ -101,6 +102,8 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     result.checks["the inboxes returned rows"] = sum(sizes_seen) > 0
     if errors:
         result.notes.append("errors: " + "; ".join(f"{k}: {n}" for l in loads for k, n in l.errors.items()))
+        if server_errors:
+            result.notes.append("the API's log ends: " + " ⏎ ".join(server_errors.strip().splitlines()[-6:]))
     return result
 
 
