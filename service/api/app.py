@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api import errors, observability
+from service.api import admission, errors, observability
 from service.api.routes import (
     admin,
     auth,
@@ -60,6 +60,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or default_engine()
     errors.install(app)
     app.add_middleware(RefuseNulInQuery)
+    capacity = admission.pool_capacity(app.state.engine)
+    if capacity is not None:  # more requests in flight than connections can deadlock the thread pool
+        app.add_middleware(admission.AdmitAtPoolCapacity, capacity=capacity)
     app.add_middleware(observability.RequestContext)  # outermost: ids and latency for every answer
     observability.configure_logging()
     routers = (
