@@ -80,10 +80,10 @@ def render(data: dict, started: str | None = None, seconds: float | None = None)
         "- A delivered e-mail whose \"sent\" mark was lost in a crash is left \"unknown\" for an admin",
         "  to check in the mail log (at most once, by design); the drain test requeues only those the",
         "  mail log shows undelivered.",
-        "- The schemathesis run of the OpenAPI schema (tests/e2e/test_schemathesis.py, no 5xx, no
-  schema violation) is part of the normal test command, not of this report's run (time on a
-  shared 2-core machine); a stateful (linked) schemathesis run is not written yet.
-- Web pages: the escaping check covers the documents (DOCX/PDF) and the JSON API;",
+        "- The schemathesis run of the OpenAPI schema (tests/e2e/test_schemathesis.py, no 5xx, no",
+        "  schema violation) is part of the normal test command, not of this report's run (time on a",
+        "  shared 2-core machine); a stateful (linked) schemathesis run is not written yet.",
+        "- Web pages: the escaping check covers the documents (DOCX/PDF) and the JSON API;",
         "  `tests/faults/test_hostile.py::PAGES` is where HTML pages are added when they exist.",
         "",
     ]
