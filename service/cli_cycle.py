@@ -146,3 +146,61 @@ def show_quota(award: str, cluster: str, year: int, ruleset: Optional[str] = typ
         typer.echo(f"{award} {cluster} {year}: {len(state.uses)}/{state.capacity} ({state.citation})")
         for use in state.uses:
             typer.echo(f"  #{use['nomination_id']} {use['nominee']} [{use['state']}]")
+
+
+def _units(spec: str) -> list[str]:
+    return [u.strip() for u in spec.split(",") if u.strip()]
+
+
+def _moment(text: str, zone: object) -> "datetime":
+    from datetime import datetime
+
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: give a date and time like 2026-12-20T08:00 (Hà Nội time unless an offset is given)") from None
+    return at if at.tzinfo else at.replace(tzinfo=zone)  # type: ignore[arg-type]
+
+
+@cycle_app.command("schedule-ballot")
+def schedule_ballot(
+    cluster: str,
+    year: int,
+    opens: str = typer.Option(..., "--opens", help="when the sweep opens round 1, e.g. 2026-12-20T08:00 (Hà Nội time)"),
+    closes: Optional[str] = typer.Option(None, "--closes", help="when it closes; default: end of the calendar's cluster_ballot date"),
+    award: list[str] = typer.Option([], "--award", help="AWARD=UNIT,UNIT (repeatable): an award and its candidate units"),
+    head: Optional[str] = typer.Option(None, "--head", help="units standing for cluster head, comma-separated"),
+    deputy: Optional[str] = typer.Option(None, "--deputy", help="units standing for deputy, comma-separated"),
+    unit: str = typer.Option(..., "--as", help="the head's or deputy's unit code (Cụm trưởng, Cụm phó)"),
+    name: Optional[str] = typer.Option(None, "--name", help="the actor's name, recorded in the audit trail"),
+    lang: str = typer.Option("vi", "--lang"),
+) -> None:
+    """Schedule the cluster's honouring ballot ("đặt lịch bỏ phiếu suy tôn"): the deadline sweep opens it at --opens."""
+    from config.settings import get_settings
+    from service import ballot_schedule
+    from service import cluster_cycle as cycle
+    from service.actors import Actor
+    from workflow.roles import Role
+
+    zone = get_settings().zone
+    candidates: dict[str, list[str]] = {}
+    for spec in award:
+        code, sep, units = spec.partition("=")
+        if not sep or not code.strip() or not _units(units):
+            raise typer.BadParameter(f"--award {spec!r}: write AWARD=UNIT,UNIT")
+        candidates[code.strip()] = _units(units)
+    election = {office: _units(v) for office, v in (("head", head), ("deputy", deputy)) if v}
+    actor = Actor(name=name or f"cluster_head@{unit}", role=Role.CLUSTER_HEAD, unit_code=unit)
+    with session_scope(default_engine()) as session:
+        cy = cycle.find_cluster_year(session, cluster, year)
+        if cy is None:
+            typer.secho(f"{cluster} {year}: —", fg="red", err=True)
+            raise typer.Exit(code=1)
+        try:
+            made = ballot_schedule.schedule_ballot(session, cy.id, actor=actor, candidates=candidates,  # type: ignore[arg-type]
+                                                   election=election or None, opens_at=_moment(opens, zone),
+                                                   closes_at=_moment(closes, zone) if closes else None)
+        except WorkflowError as exc:
+            _fail(exc, lang)
+        typer.echo(f"schedule #{made.id}: {made.state}, opens {made.opens_at.isoformat()}, "
+                   f"closes {made.closes_at.isoformat() if made.closes_at else '—'}")

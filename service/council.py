@@ -58,6 +58,12 @@ from workflow.votes import (
 KIND = "council_session"
 WHAT_VI, WHAT_EN = "phiên họp Hội đồng TĐKT", "council session"
 _MANAGERS = frozenset({Role.BOARD_OFFICER, Role.ADMIN})
+# Who runs the meeting (opens it, records arrivals, closes and counts): the Board's officer, the
+# council's secretary ("thư ký Hội đồng", domain.md §2: "prepare council sessions"). Closing records
+# each nomination's council result, a step of the Board's officer only (EVENT_ROLES); the system
+# administrator (catalogue, clusters, calendar, users) records no council result and so does not
+# run a session either.
+RUNNERS = frozenset({Role.BOARD_OFFICER})
 _BASE_LABEL = {"all": ("tổng số thành viên Hội đồng", "all council members"), "present": ("số thành viên tham gia biểu quyết", "members taking part")}
 
 
@@ -101,6 +107,14 @@ def _require_manager(actor: Actor) -> None:
     if actor.role not in _MANAGERS:
         raise Forbidden("Chỉ chuyên viên Ban TĐKT chuẩn bị và điều hành phiên họp Hội đồng.",
                         "Only the Board's officers prepare and run council sessions.")
+
+
+def _require_runner(actor: Actor) -> None:
+    if actor.role not in RUNNERS:
+        raise Forbidden("Chỉ chuyên viên Ban Thi đua – Khen thưởng (thư ký Hội đồng) điều hành phiên họp: khai mạc, ghi nhận "
+                        "thành viên đến họp, kết thúc và kiểm phiếu.",
+                        "Only the Emulation–Commendation Board's officer (the council's secretary) runs a session: opening it, "
+                        "recording arrivals, closing and counting.")
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -213,7 +227,7 @@ def _require_state(cs: CouncilSession, state: str, doing_vi: str, doing_en: str)
 
 def open_session(session: Session, session_id: int, *, actor: Actor, present: list[str], expected_version: int | None = None) -> CouncilSession:
     """Open the session ("khai mạc"), recording the members present in person."""
-    _require_manager(actor)
+    _require_runner(actor)
     now = utcnow()
     with write_transaction(session):
         cs = load_locked(session, CouncilSession, session_id, what_vi=WHAT_VI, what_en=WHAT_EN)
@@ -241,7 +255,7 @@ def open_session(session: Session, session_id: int, *, actor: Actor, present: li
 
 def record_arrival(session: Session, session_id: int, *, actor: Actor, member_code: str) -> CouncilSession:
     """A member arrives after the opening and is counted present (unless already voted in writing)."""
-    _require_manager(actor)
+    _require_runner(actor)
     with write_transaction(session):
         cs = load_locked(session, CouncilSession, session_id, what_vi=WHAT_VI, what_en=WHAT_EN)
         _require_state(cs, "open", "ghi nhận thành viên đến họp", "record an arrival")
@@ -312,7 +326,7 @@ def cast_council_ballot(session: Session, session_id: int, *, actor: Actor, choi
 def close_session(session: Session, session_id: int, *, actor: Actor, expected_version: int | None = None) -> CouncilSession:
     """Close the vote and count ("kiểm phiếu"): each nomination's result goes through the one
     write path in this transaction; see the module docstring for the outcomes."""
-    _require_manager(actor)
+    _require_runner(actor)
     now = utcnow()
     with write_transaction(session):
         cs = load_locked(session, CouncilSession, session_id, what_vi=WHAT_VI, what_en=WHAT_EN)

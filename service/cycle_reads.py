@@ -18,13 +18,13 @@ from sqlmodel import Session, func, select
 from service import ballot_box, ballots, council
 from service.actors import Actor
 from service.cluster_cycle import current_ranking, find_cluster_year, members_of, pledge_of
-from service.cycle_models import ClusterBallotRound, ClusterScore, ClusterYear, CouncilSession
+from service.cycle_models import ClusterBallotRound, ClusterBallotSchedule, ClusterScore, ClusterYear, CouncilSession
 from service.errors import NotFound
 from service.models import Cluster, ClusterMember, Document, Nomination
 from service.scope import can_act_on
 from workflow import cluster_year as year_machine
 from workflow import council_session as session_machine
-from workflow.roles import EVENT_ROLES, Role
+from workflow.roles import Role
 
 CITY_ROLES = frozenset({Role.BOARD_OFFICER, Role.COUNCIL_MEMBER, Role.APPROVER, Role.ADMIN, Role.SYSTEM})
 CLUSTER_ROLES = frozenset({Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER})
@@ -138,8 +138,21 @@ def year_view(session: Session, cy: ClusterYear, actor: Actor) -> dict[str, Any]
         "ranking_fixed": bool(cy.ranking),
         "next_head_unit": cy.next_head_unit, "next_deputy_unit": cy.next_deputy_unit,
         "rounds": [round_view(session, b) for b in rounds_of(session, cy)],
+        "ballot_schedule": next(iter(schedules_of(session, cy)), None),
         "allowed_actions": year_actions(session, cy, actor),
     }
+
+
+def schedules_of(session: Session, cy: ClusterYear) -> list[dict[str, Any]]:
+    """The year's ballot schedules, newest first, with the round each one opened."""
+    rows = session.exec(select(ClusterBallotSchedule, ClusterBallotRound.round)
+                        .join(ClusterBallotRound, ClusterBallotRound.id == ClusterBallotSchedule.ballot_id, isouter=True)
+                        .where(ClusterBallotSchedule.cluster_year_id == cy.id)
+                        .order_by(ClusterBallotSchedule.id.desc())  # type: ignore[union-attr]
+                        .execution_options(populate_existing=True)).all()
+    return [{"id": s.id, "state": s.state, "opens_at": s.opens_at, "closes_at": s.closes_at, "candidates": s.candidates,
+             "election": s.election or {}, "scheduled_by": s.scheduled_by, "created_at": s.created_at, "done_at": s.done_at,
+             "round": round_no, "error": s.error} for s, round_no in rows]
 
 
 def round_view(session: Session, ballot: ClusterBallotRound) -> dict[str, Any]:
@@ -154,6 +167,31 @@ def round_view(session: Session, ballot: ClusterBallotRound) -> dict[str, Any]:
         "election": q.get("election", {}).get("offices", {}),
         "voted": ballots.voters(session, ballot.id),  # type: ignore[arg-type]
     }
+
+
+def quota_view(session: Session, cy: ClusterYear, award_code: str, ruleset: str | None = None) -> dict[str, Any]:
+    """An award's quota for the cluster's year and what uses it (``tdkt cycle quota``): the rule set
+    is the one in force when the year's awards are proposed (15 January of the next year) unless given."""
+    from datetime import date
+
+    from config.catalogue import catalogue
+    from service import quotas
+    from service.errors import InvalidInput
+
+    cluster = session.get(Cluster, cy.cluster_id)
+    try:
+        version = ruleset or catalogue().in_force(date(cluster.year + 1, 1, 15)).version  # type: ignore[union-attr]
+        catalogue().version(version).award(award_code)
+    except (KeyError, LookupError, ValueError):
+        raise InvalidInput(f"Không có hình thức khen thưởng «{award_code}» trong quy định {ruleset or 'đang áp dụng'}.",
+                           f"There is no award {award_code!r} in rule set {ruleset or 'in force'}.") from None
+    state = quotas.status(session, award_code, version, cluster.id, lock=False)  # type: ignore[arg-type, union-attr]
+    out: dict[str, Any] = {"award": award_code, "cluster": cluster.code, "year": cluster.year, "ruleset": version,  # type: ignore[union-attr]
+                           "has_quota": state is not None, "capacity": None, "remaining": None, "citation": None, "uses": []}
+    if state is not None:
+        out |= {"capacity": state.capacity, "remaining": state.remaining, "citation": state.citation,
+                "uses": [{"nomination_id": u["nomination_id"], "nominee": u["nominee"], "state": u["state"]} for u in state.uses]}
+    return out
 
 
 # --- council sessions -----------------------------------------------------------------------------
@@ -178,11 +216,18 @@ def list_council_sessions(session: Session, actor: Actor, *, limit: int, offset:
 def session_actions(session: Session, cs: CouncilSession, actor: Actor) -> list[str]:
     out: list[str] = []
     if actor.role in _MANAGERS:
+        on_agenda = len(council.agenda(session, cs.id))  # type: ignore[arg-type]
         if cs.state == "scheduled":
             out.append("add_to_agenda")
-        out += [e for e in session_machine.enabled_events(cs.state, agenda_items=len(council.agenda(session, cs.id)))  # type: ignore[arg-type]
-                # closing records each nomination's council result, a step of the Board's officer only
-                if e != "close_session" or actor.role in EVENT_ROLES["record_council_result"]]
+            if on_agenda:
+                out.append("remove_from_agenda")
+        for event in session_machine.enabled_events(cs.state, agenda_items=on_agenda):
+            # opening and closing (which records each nomination's council result) are the steps of
+            # the one who runs the meeting, the Board's officer (service/council.py)
+            if event == "sign_minutes" or actor.role in council.RUNNERS:
+                out.append(event)
+        if cs.state == "open" and actor.role in council.RUNNERS:
+            out.append("record_arrival")
     if actor.role is Role.COUNCIL_MEMBER and cs.state == "open":
         member = next((m for m in council.members_of(session, cs.year) if m.username == actor.name), None)
         if member is not None and not ballot_box.has_voted(session, council.box_of(cs), member.code):

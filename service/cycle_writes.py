@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel
 
 from service import audit
@@ -61,6 +62,9 @@ def record(
     """Flush the row (its version grows by one) and append the matching audit entry."""
     now = now or utcnow()
     row.updated_at = now
+    # Always an UPDATE, so the version grows even when nothing else changed and ``now`` equals the
+    # last action's time (two steps in the same instant would otherwise share an audit seq).
+    flag_modified(row, "updated_at")
     session.add(row)
     session.flush()
     audit.append(

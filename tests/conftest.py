@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+import service.ballot_schedule
 import service.nominations
 from service.db import reset_default_engine
 from service.demo import DEMO_TODAY
@@ -31,3 +32,4 @@ def demo_day(monkeypatch: pytest.MonkeyPatch) -> None:
     2025.7 in force), so the tests do not depend on the machine's calendar."""
     at = datetime.combine(DEMO_TODAY, datetime.min.time(), tzinfo=UTC).replace(hour=3)
     monkeypatch.setattr(service.nominations, "utcnow", lambda: at)
+    monkeypatch.setattr(service.ballot_schedule, "utcnow", lambda: at)  # "opens in the future" is judged on the demo's day

@@ -57,6 +57,29 @@ class ClusterYearOut(BaseModel):
     version: int
 
 
+class BallotScheduleOut(BaseModel):
+    """A ballot the head scheduled ("lịch mở bỏ phiếu suy tôn"): ``pending`` until the deadline
+    sweep opens it (``opened``, with its round) or cannot (``failed``, with the reason)."""
+
+    id: int
+    state: Literal["pending", "opened", "failed"]
+    opens_at: datetime
+    closes_at: datetime | None
+    candidates: dict[str, list[str]]
+    election: dict[str, list[str]]
+    scheduled_by: str
+    created_at: datetime
+    done_at: datetime | None
+    round: int | None = Field(description="the round the sweep opened")
+    error: str | None = Field(description="why the sweep could not open it (Vietnamese / English)")
+
+
+class BallotSchedules(BaseModel):
+    """The year's ballot schedules, newest first."""
+
+    items: list[BallotScheduleOut]
+
+
 class ClusterYearDetail(ClusterYearOut):
     pledge: PledgeOut | None
     mid_year_reviewed_on: date | None
@@ -68,6 +91,7 @@ class ClusterYearDetail(ClusterYearOut):
     next_head_unit: str | None
     next_deputy_unit: str | None
     rounds: list[RoundOut]
+    ballot_schedule: BallotScheduleOut | None = Field(description="the newest ballot schedule, if any")
     allowed_actions: list[str] = Field(description="what you may do now: the head's steps, submit_score, review_score, cast_ballot")
 
 
@@ -133,6 +157,21 @@ class BallotOpen(RequestBody):
     version: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
+class BallotScheduleIn(RequestBody):
+    """Schedule round 1 of the honouring ballot to open later ("đặt lịch mở bỏ phiếu suy tôn"):
+    the deadline sweep opens it at ``opens_at``; it closes at ``closes_at`` (by default, and at the
+    latest, at the end of the campaign calendar's ``cluster_ballot`` date)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"candidates": {"CO_TD_CP": ["SO_GDDT", "SO_KHCN"]}, "opens_at": "2026-12-20T08:00:00+07:00",
+         "closes_at": "2027-01-08T17:00:00+07:00"},
+    ]})
+    candidates: dict[str, list[str]] = Field(default={}, description="award code → candidate member units")
+    election: dict[str, list[str]] | None = Field(default=None, description="head / deputy → units standing")
+    opens_at: AwareDatetime = Field(description="when the deadline sweep opens the round (with a time zone)")
+    closes_at: AwareDatetime | None = Field(default=None, description="when it closes; default: end of the calendar's cluster_ballot date")
+
+
 class BallotPaper(RequestBody):
     """One unit's secret paper: award → candidate → yes / no / abstain (blank = abstain)."""
 
@@ -165,6 +204,35 @@ class Minutes(BaseModel):
     """The counting minutes ("biên bản kiểm phiếu"): counts per question, never a vote."""
 
     minutes: dict[str, Any]
+
+
+class YearStart(RequestBody):
+    """Start a cluster's emulation year ("lập kế hoạch thi đua năm của Cụm") under the year's campaign."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"cluster": "CUM_6", "year": 2026, "campaign": "TK-2026"}]})
+    cluster: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    year: int = Field(ge=1990, le=2100)
+    campaign: str = Field(min_length=1, max_length=60, description="code of the year's annual campaign, e.g. TK-2026")
+
+
+class QuotaUse(BaseModel):
+    nomination_id: int
+    nominee: str
+    state: str
+
+
+class QuotaOut(BaseModel):
+    """An award's quota for the cluster in that year ("chỉ tiêu") and the nominations using it."""
+
+    award: str
+    cluster: str
+    year: int
+    ruleset: str
+    has_quota: bool
+    capacity: int | None
+    remaining: int | None
+    citation: str | None
+    uses: list[QuotaUse]
 
 
 # --- council sessions ---------------------------------------------------------------------------
@@ -209,6 +277,20 @@ class SessionOpen(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"present": ["HD01", "HD02", "HD06"], "version": 4}]})
     present: list[str] = Field(max_length=200)
     version: int | None = Field(default=None, ge=1, le=2_147_483_647)
+
+
+class AgendaRemove(RequestBody):
+    """Take a nomination off a scheduled session's agenda ("rút khỏi chương trình họp"), with the reason."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "Đơn vị đề nghị rút hồ sơ để bổ sung minh chứng."}]})
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class Arrival(RequestBody):
+    """A council member who arrives after the opening ("thành viên đến họp muộn") is counted present."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"member": "HD12"}]})
+    member: str = Field(min_length=1, max_length=40, description="the member's code in the council list")
 
 
 class SessionStep(RequestBody):

@@ -74,7 +74,7 @@ class Rule:
     success: int = 200
     mutates: bool = False
     # The cluster year and council session rows (tests/e2e/cycle_matrix.py): what the target is,
-    # who may act beyond reading ("head", "voter", "reviewer", "manager", "council_voter", "counter"), the
+    # who may act beyond reading ("head", "voter", "reviewer", "manager", "council_voter", "runner", "starter"), the
     # stage the target is prepared at, and whether the route is the head's steps (one row each).
     cycle: str | None = None  # "cluster_year" | "council_session"
     who: str | None = None
@@ -105,6 +105,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/documents/{document_id}"): Rule(on="document"),
     ("GET", "/cluster-years"): Rule(cycle="cluster_year", lists=True),
     ("GET", "/cluster-years/{cluster}/{year}"): Rule(cycle="cluster_year", stage="scoring_open"),
+    ("POST", "/cluster-years"): Rule(cycle="cluster_year", who="starter", creates=True, stage="unstarted", success=201, mutates=True),
+    ("GET", "/cluster-years/{cluster}/{year}/quotas/{award}"): Rule(cycle="cluster_year", stage="scoring_open"),
     ("POST", "/cluster-years/{cluster}/{year}/scores"): Rule(cycle="cluster_year", who="voter", stage="scoring_open", mutates=True),
     ("POST", "/cluster-years/{cluster}/{year}/scores/{unit}/review"): Rule(cycle="cluster_year", who="reviewer", stage="scoring_open",
                                                                         mutates=True),
@@ -118,16 +120,23 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/cluster-years/{cluster}/{year}/ballots/{round_no}/close"): Rule(cycle="cluster_year", who="head", stage="ballot_open",
                                                                              mutates=True),
     ("GET", "/cluster-years/{cluster}/{year}/ballots/{round_no}/minutes"): Rule(cycle="cluster_year", stage="ballot_closed"),
+    ("GET", "/cluster-years/{cluster}/{year}/ballots/{round_no}/minutes.xlsx"): Rule(cycle="cluster_year", stage="ballot_closed"),
+    ("POST", "/cluster-years/{cluster}/{year}/ballot-schedule"): Rule(cycle="cluster_year", who="head", stage="scoring_open", success=201,
+                                                                    mutates=True),
+    ("GET", "/cluster-years/{cluster}/{year}/ballot-schedule"): Rule(cycle="cluster_year", stage="scoring_open"),
     ("GET", "/council-sessions"): Rule(cycle="council_session", lists=True),
     ("POST", "/council-sessions"): Rule(cycle="council_session", who="manager", creates=True, success=201, mutates=True),
     ("GET", "/council-sessions/{session_id}"): Rule(cycle="council_session", stage="scheduled"),
     ("POST", "/council-sessions/{session_id}/sign-minutes"): Rule(cycle="council_session", who="manager", stage="closed", mutates=True),
     ("POST", "/council-sessions/{session_id}/agenda"): Rule(cycle="council_session", who="manager", stage="scheduled", success=201,
                                                             mutates=True),
-    ("POST", "/council-sessions/{session_id}/open"): Rule(cycle="council_session", who="manager", stage="scheduled", mutates=True),
+    ("POST", "/council-sessions/{session_id}/open"): Rule(cycle="council_session", who="runner", stage="scheduled", mutates=True),
+    ("POST", "/council-sessions/{session_id}/agenda/{nomination_id}/remove"): Rule(cycle="council_session", who="manager", stage="scheduled",
+                                                                                   mutates=True),
+    ("POST", "/council-sessions/{session_id}/arrivals"): Rule(cycle="council_session", who="runner", stage="open", mutates=True),
     ("POST", "/council-sessions/{session_id}/votes"): Rule(cycle="council_session", who="council_voter", stage="open", success=201,
                                                            mutates=True),
-    ("POST", "/council-sessions/{session_id}/close"): Rule(cycle="council_session", who="counter", stage="open", mutates=True),
+    ("POST", "/council-sessions/{session_id}/close"): Rule(cycle="council_session", who="runner", stage="open", mutates=True),
     ("GET", "/council-sessions/{session_id}/results"): Rule(cycle="council_session", stage="closed"),
     ("GET", "/ready"): Rule(public=True),
     # Public like /health: scraped on the private network; deploy/README.md blocks it at the proxy.

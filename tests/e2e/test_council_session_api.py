@@ -9,6 +9,8 @@ has its quorum."""
 from __future__ import annotations
 
 import hashlib
+import json
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +23,7 @@ from service.actors import Actor
 from service.cycle_models import CouncilAgendaItem, CouncilSession
 from service.demo import DEMO_PASSWORD
 from service.dossier import assemble_dossier
-from service.models import Nomination
+from service.models import AuditEntry, Nomination
 from service.users import create_user
 from tests.e2e.conftest import assert_error_shape, fingerprint
 from tests.e2e.test_authorization_matrix import plans, prepare
@@ -60,7 +62,9 @@ def test_council_session_from_agenda_to_results(client: TestClient, login: Calla
     assert [s["id"] for s in listed["items"]] == [sid] and listed["total"] == 1
     shown = client.get(url, headers=login(BOARD))
     assert shown.status_code == 200 and shown.json()["state"] == "scheduled"
-    assert {"add_to_agenda", "open_session"} <= set(shown.json()["allowed_actions"])
+    assert {"add_to_agenda", "remove_from_agenda", "open_session"} <= set(shown.json()["allowed_actions"])
+    # The administrator may prepare the agenda but does not run the meeting (domain.md §2).
+    assert client.get(url, headers=login("admin")).json()["allowed_actions"] == ["add_to_agenda", "remove_from_agenda"]
     before_items = [i["nomination_id"] for i in shown.json()["agenda"]]
 
     # The Board puts a new nomination on the agenda (guarded by the ETag), then opens the session.
@@ -78,7 +82,7 @@ def test_council_session_from_agenda_to_results(client: TestClient, login: Calla
     assert r.status_code == 200 and r.json()["state"] == "open", r.text
     assert_error_shape(client.get(f"{url}/results", headers=login(BOARD)), 409)  # no early tally
     # Closing records each nomination's result, the Board officer's step: not offered to the admin.
-    assert "close_session" in client.get(url, headers=login(BOARD)).json()["allowed_actions"]
+    assert client.get(url, headers=login(BOARD)).json()["allowed_actions"] == ["close_session", "record_arrival"]
     assert client.get(url, headers=login("admin")).json()["allowed_actions"] == []
 
     # Every member but one votes, each signed in as itself: thirteen in favour, one against.
@@ -133,6 +137,8 @@ def test_council_refusals_change_nothing(client: TestClient, login: Callable[[st
         (BOARD, f"{url}/open", {"json": {"present": present}, "headers": {"If-Match": stale}}, 409, "conflict"),
         # a council member does not run the session
         ("hd.thanhvien", f"{url}/open", {"json": {"present": present}}, 403, "forbidden"),
+        # nor does the system administrator: the Board's officer runs it (domain.md §2)
+        ("admin", f"{url}/open", {"json": {"present": present}}, 403, "forbidden"),
         # voting before the session opens
         ("hd.thanhvien", f"{url}/votes", {"json": {"choices": {str(nid): "yes"}}}, 409, "conflict"),
         # closing a session that is not open
@@ -147,6 +153,10 @@ def test_council_refusals_change_nothing(client: TestClient, login: Callable[[st
         assert fingerprint(demo_engine) == before, (user, path)
 
     assert client.post(f"{url}/open", json={"present": present}, headers=login(BOARD)).status_code == 200
+    for path, kwargs in ((f"{url}/close", {}), (f"{url}/arrivals", {"json": {"member": present[0]}})):
+        before = fingerprint(demo_engine)
+        assert_error_shape(client.post(path, headers=login("admin"), **kwargs), 403, "forbidden")
+        assert fingerprint(demo_engine) == before and client.get(url, headers=login(BOARD)).json()["state"] == "open"
     assert client.post(f"{url}/votes", json={"choices": {str(nid): "yes"}}, headers=login("hd.thanhvien")).status_code == 201
     checks = [
         ("hd.thanhvien", {"choices": {str(nid): "no"}}, 409, "already_voted"),  # a second paper
@@ -179,3 +189,51 @@ def test_produced_documents_download_in_scope_only(client: TestClient, login: Ca
     assert_error_shape(client.get(f"/documents/{doc['id']}", headers=login("cb.soyt")), 404)  # another unit guessing the id
     assert_error_shape(client.get("/documents/999999", headers=login("cb.sogddt")), 404)
     assert_error_shape(client.get(f"/documents/{doc['id']}"), 401)
+
+
+def test_agenda_removal_and_late_arrival(client: TestClient, login: Callable[[str], dict[str, str]],
+                                         council_accounts: None, demo_engine: Engine) -> None:
+    """The Board takes a nomination off the agenda (with the reason) before the session, and counts
+    a member who arrives late; refusals change nothing."""
+    sid = demo_session(demo_engine)
+    url = f"/council-sessions/{sid}"
+    nid = at_council(demo_engine)
+    assert client.post(f"{url}/agenda", json={"nomination_id": nid}, headers=login(BOARD)).status_code == 201
+    agenda = [i["nomination_id"] for i in client.get(url, headers=login(BOARD)).json()["agenda"]]
+    assert nid in agenda
+    refusals = [
+        (BOARD, f"{url}/agenda/{nid}/remove", {"reason": "  "}, 422),  # no reason
+        ("hd.thanhvien", f"{url}/agenda/{nid}/remove", {"reason": "Rút hồ sơ."}, 403),  # a member does not prepare the agenda
+        ("cb.soyt", f"{url}/agenda/{nid}/remove", {"reason": "Rút hồ sơ."}, 404),  # not in a unit's scope
+        (BOARD, f"{url}/agenda/999999/remove", {"reason": "Rút hồ sơ."}, 404),  # not on the agenda
+        (BOARD, f"{url}/arrivals", {"member": "HD01"}, 409),  # the session is not open yet
+    ]
+    for user, path, body, status in refusals:
+        before = fingerprint(demo_engine)
+        assert_error_shape(client.post(path, json=body, headers=login(user)), status)
+        assert fingerprint(demo_engine) == before, (user, path)
+    r = client.post(f"{url}/agenda/{nid}/remove", json={"reason": "Đơn vị đề nghị rút để bổ sung minh chứng."}, headers=login("admin"))
+    assert r.status_code == 200, r.text
+    assert [i["nomination_id"] for i in r.json()["agenda"]] == [n for n in agenda if n != nid]
+    with Session(demo_engine) as s:
+        entry = s.exec(select(AuditEntry).where(AuditEntry.chain == f"council_session:{sid}", AuditEntry.action == "remove_from_agenda")).one()
+        assert entry.reason == unicodedata.normalize("NFC", "Đơn vị đề nghị rút để bổ sung minh chứng.")
+        assert json.loads(entry.payload) == {"nomination_id": nid}
+
+    present = sorted(MEMBERS.values())[:-1]
+    late = sorted(MEMBERS.values())[-1]
+    assert client.post(f"{url}/open", json={"present": present}, headers=login(BOARD)).status_code == 200
+    for user, body, status in (("admin", {"member": late}, 403), (BOARD, {"member": "HD99"}, 422), ("hd.thanhvien", {"member": late}, 403)):
+        before = fingerprint(demo_engine)
+        assert_error_shape(client.post(f"{url}/arrivals", json=body, headers=login(user)), status)
+        assert fingerprint(demo_engine) == before, (user, body)
+    r = client.post(f"{url}/arrivals", json={"member": late}, headers=login(BOARD))
+    assert r.status_code == 200, r.text
+    assert late in r.json()["present"] and len(r.json()["present"]) == len(present) + 1
+    # A member who already voted in writing cannot be counted present to vote again: shown by the
+    # service's own refusal (409) once a paper is in; here the late member votes in person.
+    me = [u for u, code in MEMBERS.items() if code == late][0]
+    assert client.post(f"{url}/votes", json={"choices": {str(n): "yes" for n in agenda if n != nid}}, headers=login(me)).status_code == 201
+    before = fingerprint(demo_engine)
+    assert_error_shape(client.post(f"{url}/arrivals", json={"member": late}, headers=login(BOARD)), 409)
+    assert fingerprint(demo_engine) == before

@@ -54,6 +54,10 @@ CLUSTERS = ("CUM_7", "CUM_6")
 CITY_ROLES = frozenset({"board_officer", "council_member", "approver", "admin"})
 CLUSTER_ROLES = frozenset({"cluster_head", "cluster_member"})
 MANAGERS = frozenset({"board_officer", "admin"})
+# Who runs a council session (domain.md §2: the Board "prepares council sessions"; admin is a system
+# operator and records no council result): the Board's officer alone.
+RUNNERS = frozenset({"board_officer"})
+STARTED = "CUM_6"  # the cluster whose year POST /cluster-years starts (at the "unstarted" stage)
 REASON = "Điều chỉnh trong kiểm thử ma trận phân quyền."
 
 # The stages of the year reachable from the demo (Cluster 7 is at scoring, four of six scored),
@@ -108,8 +112,10 @@ def may(user: DemoUser, rule: Rule, t: Target, reviewed: str | None) -> bool:
         return user.unit != reviewed and (head or peer)
     if rule.who == "manager":
         return user.role in MANAGERS
-    if rule.who == "counter":  # closing records each nomination's result: the Board's step (EVENT_ROLES)
-        return user.role in MANAGERS and Role(user.role) in EVENT_ROLES["record_council_result"]
+    if rule.who == "runner":  # opening, arrivals, closing (which records each nomination's result): the Board's officer
+        return user.role in RUNNERS and Role(user.role) in EVENT_ROLES["record_council_result"]
+    if rule.who == "starter":  # starting a year: the Board, or the head or deputy of the cluster started (no demo account)
+        return user.role in MANAGERS or user.role == "cluster_head" and t.key == STARTED and user.unit in t.heads
     if rule.who == "council_voter":
         return user.role == "council_member" and user.username in {m.username for m in council_of(YEAR).members}  # type: ignore[union-attr]
     raise AssertionError(rule.who)
@@ -155,7 +161,10 @@ def _score(s: Session, cy_id: int, unit: str) -> None:
 
 
 def drive_year(engine: Engine, code: str, stage: str) -> None:
-    """The cluster's 2026 year at ``stage``: started and scored (all but two units) if missing."""
+    """The cluster's 2026 year at ``stage``: started and scored (all but two units) if missing;
+    at ``unstarted`` only the demo's own year (Cluster 7) exists."""
+    if stage == "unstarted":
+        return
     with Session(engine, expire_on_commit=False) as s:
         cluster = s.exec(select(Cluster).where(Cluster.code == code, Cluster.year == YEAR)).one()
         head = Actor(f"e2e.cluster_head.{cluster.head_unit}", Role.CLUSTER_HEAD, cluster.head_unit)
@@ -259,7 +268,7 @@ def request_for(row: Row, t: Target, world: CycleWorld, reviewed: str | None) ->
     members = sorted(t.members)
     if t.kind == "cluster_year":
         path = (path.replace("{cluster}", t.key).replace("{year}", str(YEAR)).replace("{round_no}", "1")
-                .replace("{unit}", reviewed or "X"))
+                .replace("{unit}", reviewed or "X").replace("{award}", "CO_TD_TP"))
         if row.event:
             path = path.replace("{action}", row.event)
             kwargs["json"] = {"sign_pledge": {"signed_on": "2026-03-20"},
@@ -274,15 +283,26 @@ def request_for(row: Row, t: Target, world: CycleWorld, reviewed: str | None) ->
             kwargs["json"] = {"election": election(members)}
         elif path.endswith("/votes"):
             kwargs["json"] = {"head": members[0], "deputy": members[1]}
+        elif row.rule.creates:
+            kwargs["json"] = {"cluster": STARTED, "year": YEAR, "campaign": CAMPAIGN}
+        elif row.method == "POST" and path.endswith("/ballot-schedule"):
+            kwargs["json"] = {"election": election(members), "opens_at": "2026-12-20T08:00:00+07:00"}
     else:
         sid = council_session_id(world.engine)
         path = path.replace("{session_id}", str(sid))
+        if "{nomination_id}" in path:
+            with Session(world.engine) as s:
+                path = path.replace("{nomination_id}", str(council.agenda(s, sid)[0].nomination_id))
         if row.rule.creates:
             kwargs["json"] = {"year": YEAR, "title_vi": "Phiên họp bổ sung (ma trận phân quyền)", "scheduled_on": "2026-12-20"}
         elif path.endswith("/sign-minutes"):
             kwargs["json"] = {"signed_by": "Trần Văn Khải"}
         elif path.endswith("/agenda"):
             kwargs["json"] = {"nomination_id": world.fresh_nomination}
+        elif path.endswith("/remove"):
+            kwargs["json"] = {"reason": REASON}
+        elif path.endswith("/arrivals"):
+            kwargs["json"] = {"member": council_of(YEAR).members[-1].code}  # type: ignore[union-attr]
         elif path.endswith("/open"):
             kwargs["json"] = {"present": [m.code for m in council_of(YEAR).members]}  # type: ignore[union-attr]
         elif path.endswith("/votes"):

@@ -10,18 +10,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from service import ballots
+from service import ballot_schedule, ballots
 from service import cluster_cycle as cycle
 from service.actors import Actor
 from service.api.cycle_schemas import (
     BallotOpen,
     BallotPaper,
+    BallotSchedules,
+    BallotScheduleIn,
+    BallotScheduleOut,
     ClusterYearDetail,
     ClusterYearOut,
     Minutes,
+    QuotaOut,
+    YearStart,
     SECRET_PAPER,
     Receipt,
     RoundOut,
@@ -36,8 +41,11 @@ from service.api.params import DB_INT_MAX, Offset
 from service.api.routes.nominations import ERRORS, _idempotent, expected_version
 from service.api.schemas import Page
 from service.cycle_models import ClusterYear
-from service.cycle_reads import ballot_round, list_cluster_years, round_view, rounds_of, visible_cluster_year, year_view
+from service.cycle_reads import (ballot_round, list_cluster_years, quota_view, round_view, rounds_of, schedules_of,
+                                 visible_cluster_year, year_view)
 from service.errors import InvalidInput
+from service.xlsx_exports import CONTENT_TYPE as XLSX_TYPE
+from service.xlsx_exports import ballot_minutes_xlsx
 from service.idempotency import StoredResponse
 from workflow.cluster_year import EVENT_LABELS
 
@@ -80,10 +88,35 @@ def list_(session: SessionDep, actor: ActorDep, settings: SettingsDep, limit: An
     return Page[ClusterYearOut](items=items, total=total, limit=limit, offset=offset)
 
 
+@router.post("", status_code=201, response_model=ClusterYearDetail, responses=ERRORS)
+def start(body: YearStart, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+          idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Start a cluster's year under the year's campaign (the cluster's head or deputy, or the
+    Board): 201 with the year; a year already started gets 409, an unknown cluster or campaign 422."""
+
+    def run() -> StoredResponse:
+        cy = cycle.start_cluster_year(session, actor=actor, cluster_code=body.cluster, year=body.year, campaign_code=body.campaign)
+        return StoredResponse(201, ClusterYearDetail(**year_view(session, cy, actor)).model_dump(mode="json"))
+
+    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    return JSONResponse(result.body, status_code=result.status_code, headers={"Location": f"/cluster-years/{body.cluster}/{body.year}"})
+
+
 @router.get("/{cluster}/{year}", response_model=ClusterYearDetail, responses=ERRORS)
 def show(cluster: ClusterCode, year: YearPath, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """The year: its step, pledge, who has self-scored, the ranking, its rounds, your next actions."""
     return _detail(session, _year(session, actor, cluster, year), actor)
+
+
+@router.get("/{cluster}/{year}/quotas/{award}", response_model=QuotaOut, responses=ERRORS)
+def quota(cluster: ClusterCode, year: YearPath, award: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")],
+          session: SessionDep, actor: ActorDep,
+          ruleset: Annotated[str | None, Query(max_length=20, description="rule set version; default: the one in force on 15 January of the next year")] = None) -> QuotaOut:
+    """An award's quota for the cluster in that year ("chỉ tiêu") and the nominations using it, as
+    ``tdkt cycle quota`` shows it. Read-only."""
+    cy = _year(session, actor, cluster, year)
+    view = quota_view(session, cy, award, ruleset)
+    return QuotaOut(**view)
 
 
 @router.post("/{cluster}/{year}/scores", response_model=ScoreOut, responses=ERRORS)
@@ -137,6 +170,31 @@ def step(cluster: ClusterCode, year: YearPath, action: str, session: SessionDep,
     else:
         getattr(cycle, action)(session, cy.id, actor=actor, expected_version=version)
     return _detail(session, _year(session, actor, cluster, year), actor)
+
+
+@router.post("/{cluster}/{year}/ballot-schedule", status_code=201, response_model=BallotScheduleOut, responses=ERRORS)
+def schedule(cluster: ClusterCode, year: YearPath, body: BallotScheduleIn, request: Request, session: SessionDep, user: CurrentUser,
+             actor: ActorDep, idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Schedule round 1 of the honouring ballot (the head or deputy): the deadline sweep opens it at
+    ``opens_at``. It must close by the end of the campaign calendar's ``cluster_ballot`` date (422);
+    a year with a schedule still pending gets 409."""
+    cy = _year(session, actor, cluster, year)
+
+    def run() -> StoredResponse:
+        made = ballot_schedule.schedule_ballot(session, cy.id, actor=actor, candidates=body.candidates,  # type: ignore[arg-type]
+                                               election=body.election, opens_at=body.opens_at, closes_at=body.closes_at)
+        view = next(v for v in schedules_of(session, cy) if v["id"] == made.id)
+        return StoredResponse(201, BallotScheduleOut(**view).model_dump(mode="json"))
+
+    result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
+    return JSONResponse(result.body, status_code=result.status_code,
+                        headers={"Location": f"/cluster-years/{cluster}/{year}/ballot-schedule"})
+
+
+@router.get("/{cluster}/{year}/ballot-schedule", response_model=BallotSchedules, responses=ERRORS)
+def schedules(cluster: ClusterCode, year: YearPath, session: SessionDep, actor: ActorDep) -> BallotSchedules:
+    """The year's ballot schedules, newest first: pending, opened (with its round) or failed (with why)."""
+    return BallotSchedules(items=[BallotScheduleOut(**v) for v in schedules_of(session, _year(session, actor, cluster, year))])
 
 
 @router.get("/{cluster}/{year}/ballots", response_model=Page[RoundOut], responses=ERRORS)
@@ -201,3 +259,14 @@ def minutes(cluster: ClusterCode, year: YearPath, round_no: RoundNo, session: Se
     """The counting minutes ("biên bản kiểm phiếu") of a closed round: counts only; 409 while open."""
     ballot = ballot_round(session, _year(session, actor, cluster, year), round_no)
     return Minutes(minutes=ballots.minutes(session, ballot.id))  # type: ignore[arg-type]
+
+
+@router.get("/{cluster}/{year}/ballots/{round_no}/minutes.xlsx", responses={**ERRORS, 200: {"content": {XLSX_TYPE: {}}}},
+            response_class=Response)
+def minutes_xlsx(cluster: ClusterCode, year: YearPath, round_no: RoundNo, session: SessionDep, actor: ActorDep) -> Response:
+    """The counting minutes of a closed round as a spreadsheet (.xlsx): counts per candidate and
+    office, never who voted how; 409 while the round is open. Same scope as the minutes."""
+    ballot = ballot_round(session, _year(session, actor, cluster, year), round_no)
+    data = ballot_minutes_xlsx(session, ballot.id)  # type: ignore[arg-type]
+    filename = f"bien-ban-kiem-phieu-{cluster}-{year}-vong-{round_no}.xlsx"
+    return Response(data, media_type=XLSX_TYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

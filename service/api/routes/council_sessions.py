@@ -17,6 +17,8 @@ from service.actors import Actor
 from service.api.cycle_schemas import (
     AgendaAdd,
     AgendaItemOut,
+    AgendaRemove,
+    Arrival,
     CouncilPaper,
     CouncilSessionDetail,
     CouncilSessionOut,
@@ -103,6 +105,24 @@ def open_(session_id: SessionId, body: SessionOpen, session: SessionDep, actor: 
     cs = visible_council_session(session, actor, session_id)
     cs = council.open_session(session, cs.id, actor=actor, present=body.present,  # type: ignore[arg-type]
                               expected_version=expected_version(if_match, body.version))
+    return _detail(session, cs, actor)
+
+
+@router.post("/{session_id}/agenda/{nomination_id}/remove", response_model=CouncilSessionDetail, responses=ERRORS)
+def remove(session_id: SessionId, nomination_id: Annotated[int, Path(ge=1, le=DB_INT_MAX)], body: AgendaRemove, session: SessionDep,
+           actor: ActorDep) -> JSONResponse:
+    """Take a nomination off a scheduled session's agenda ("rút khỏi chương trình họp"), with the reason."""
+    cs = visible_council_session(session, actor, session_id)
+    council.remove_from_agenda(session, cs.id, nomination_id, actor=actor, reason=body.reason)  # type: ignore[arg-type]
+    return _detail(session, visible_council_session(session, actor, session_id), actor)
+
+
+@router.post("/{session_id}/arrivals", response_model=CouncilSessionDetail, responses=ERRORS)
+def arrive(session_id: SessionId, body: Arrival, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    """Count a member who arrives after the opening as present (the Board's officer, who runs the
+    meeting); a member who already voted in writing gets 409."""
+    cs = visible_council_session(session, actor, session_id)
+    cs = council.record_arrival(session, cs.id, actor=actor, member_code=body.member)  # type: ignore[arg-type]
     return _detail(session, cs, actor)
 
 
