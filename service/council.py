@@ -57,7 +57,7 @@ from workflow.votes import (
 
 KIND = "council_session"
 WHAT_VI, WHAT_EN = "phiên họp Hội đồng TĐKT", "council session"
-_MANAGERS = frozenset({Role.BOARD_OFFICER, Role.ADMIN})
+MANAGERS = frozenset({Role.BOARD_OFFICER, Role.ADMIN})
 # Who runs the meeting (opens it, records arrivals, closes and counts): the Board's officer, the
 # council's secretary ("thư ký Hội đồng", domain.md §2: "prepare council sessions"). Closing records
 # each nomination's council result, a step of the Board's officer only (EVENT_ROLES); the system
@@ -104,7 +104,7 @@ def rule_of(nomination: Nomination) -> CouncilVote:
 
 
 def _require_manager(actor: Actor) -> None:
-    if actor.role not in _MANAGERS:
+    if actor.role not in MANAGERS:
         raise Forbidden("Chỉ chuyên viên Ban TĐKT chuẩn bị và điều hành phiên họp Hội đồng.",
                         "Only the Board's officers prepare and run council sessions.")
 

@@ -28,7 +28,6 @@ from workflow.roles import Role
 
 CITY_ROLES = frozenset({Role.BOARD_OFFICER, Role.COUNCIL_MEMBER, Role.APPROVER, Role.ADMIN, Role.SYSTEM})
 CLUSTER_ROLES = frozenset({Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER})
-_MANAGERS = frozenset({Role.BOARD_OFFICER, Role.ADMIN})
 
 
 # --- cluster years ------------------------------------------------------------------------------
@@ -215,7 +214,7 @@ def list_council_sessions(session: Session, actor: Actor, *, limit: int, offset:
 
 def session_actions(session: Session, cs: CouncilSession, actor: Actor) -> list[str]:
     out: list[str] = []
-    if actor.role in _MANAGERS:
+    if actor.role in council.MANAGERS:
         on_agenda = len(council.agenda(session, cs.id))  # type: ignore[arg-type]
         if cs.state == "scheduled":
             out.append("add_to_agenda")

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from service import council
+from service import council, cycle_reads
 from service.actors import Actor
 from service.api.deps import SessionDep
 from service.cycle_models import CouncilMember, CouncilSession
@@ -32,11 +32,8 @@ _READERS = frozenset({Role.BOARD_OFFICER, Role.ADMIN, Role.COUNCIL_MEMBER, Role.
 
 
 def is_manager(actor: Actor) -> bool:
-    try:
-        council._require_manager(actor)  # the service's own rule of who runs a session
-        return True
-    except WorkflowError:
-        return False
+    """Whether the actor prepares council sessions (agenda, minutes) — the service's own rule."""
+    return actor.role in council.MANAGERS
 
 
 def council_member(session: Session, cs: CouncilSession, actor: Actor) -> CouncilMember | None:
@@ -52,13 +49,14 @@ def _refused(request: Request) -> Response:
 def _page(request: Request, session: Session, cs: CouncilSession, actor: Actor, status: int = 200, **extra) -> Response:  # type: ignore[no-untyped-def]
     items = council.agenda(session, cs.id)  # type: ignore[arg-type]
     nominations = {i.nomination_id: session.get(Nomination, i.nomination_id) for i in items}
-    manager = is_manager(actor)
-    steps = machine.enabled_events(cs.state, agenda_items=len(items)) if manager else []
+    # What the actor may do is the service's answer (the API's allowed_actions), not the page's guess.
+    actions = cycle_reads.session_actions(session, cs, actor)
+    steps = [a for a in actions if a in machine.EVENT_LABELS]
     on_agenda = set(nominations)
     waiting = [n for n in session.exec(select(Nomination).where(Nomination.state == "at_council").order_by(Nomination.id))
-               if n.id not in on_agenda] if manager and cs.state == "scheduled" else []
+               if n.id not in on_agenda] if "add_to_agenda" in actions else []
     member = council_member(session, cs, actor)
-    can_vote = member is not None and cs.state == "open" and not council.has_voted(session, cs.id, member.code)  # type: ignore[arg-type]
+    can_vote = "cast_ballot" in actions
     minutes = council.minutes(session, cs.id) if cs.state in ("closed", "minutes_signed") else None  # type: ignore[arg-type]
     return render(
         request, "council_session.html", status, cs=cs, items=items, nominations=nominations, steps=steps, waiting=waiting,
