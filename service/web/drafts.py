@@ -15,7 +15,7 @@ from service import attachments as attach
 from service import nominations as actions
 from service.actors import Actor
 from service.api.deps import SessionDep, SettingsDep
-from service.api.routes.nominations import _MAGIC, _size  # the API's own upload checks, shared
+from service.uploads import check_upload  # the API's own upload checks
 from service.cluster_cycle import local_today
 from service.errors import InvalidInput
 from service.models import Campaign, Person, Unit
@@ -104,16 +104,9 @@ def upload(
 ) -> Response:
     limit = get_settings().attachment_max_bytes
     data = file.file.read(limit + 1)
-    content_type = (file.content_type or "").split(";")[0].strip()
     try:
-        if len(data) > limit:
-            raise InvalidInput(f"Tệp vượt quá giới hạn {_size(limit)}.", f"The file exceeds the {_size(limit)} limit.")
-        if "\x00" in (file.filename or "") + document_kind:
-            raise InvalidInput("Tên tệp và loại tài liệu không được chứa ký tự NUL.",
-                               "The file name and document kind must not contain the NUL character.")
-        if content_type not in settings.attachment_types or not data.startswith(_MAGIC.get(content_type, (b"\0\0never",))):
-            raise InvalidInput("Chỉ nhận tệp PDF, DOCX, XLSX, JPEG hoặc PNG (đúng định dạng khai báo).",
-                               "Only PDF, DOCX, XLSX, JPEG or PNG files are accepted (matching their declared type).")
+        content_type = check_upload(filename=file.filename, content_type=file.content_type, data=data,
+                                    document_kind=document_kind, limit=limit, accepted=settings.attachment_types)
         attach.add_attachment(session, nomination_id, actor=actor, filename=file.filename or "tep", content_type=content_type,
                               data=data, document_kind=document_kind or None, expected_version=version)
     except WorkflowError as exc:

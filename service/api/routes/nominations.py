@@ -35,6 +35,7 @@ from service.idempotency import StoredResponse, fingerprint, run_once
 from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
 from service.overlaps import flags_of
+from service.uploads import check_upload
 from service.queries import count_nominations, documents_of, list_nominations, next_actions, step_clock, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
@@ -195,15 +196,6 @@ def act(
     return _reply(result.status_code, result.body, result.body.get("version"))
 
 
-_MAGIC = {
-    "application/pdf": (b"%PDF",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
-}
-
-
 @router.post("/{nomination_id}/attachments", status_code=201, response_model=AttachmentOut,
              responses={**ERRORS, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse}})
 def upload(
@@ -214,24 +206,9 @@ def upload(
 ) -> JSONResponse:
     """Attach evidence to a draft or returned nomination (size and type limited)."""
     limit = get_settings().attachment_max_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise ApiError(413, "file_too_large", f"Tệp vượt quá giới hạn {_size(limit)}.",
-                       f"The file exceeds the {_size(limit)} limit.", {"limit_bytes": limit})
-    if "\x00" in (file.filename or "") or "\x00" in (document_kind or ""):
-        raise ApiError(422, "invalid_request", "Tên tệp và loại tài liệu không được chứa ký tự NUL.",
-                       "The file name and document kind must not contain the NUL character.")
-    if not _safe_filename(file.filename or "tep"):
-        raise ApiError(422, "invalid_file_name",
-                       "Tên tệp không hợp lệ: không được chứa đường dẫn (/, \\, ..) hay ký tự điều khiển.",
-                       "Invalid file name: it must not contain a path (/, \\, ..) or control characters.",
-                       {"filename": file.filename})
-    content_type = (file.content_type or "").split(";")[0].strip()
-    if content_type not in settings.attachment_types or not data.startswith(_MAGIC.get(content_type, (b"\0\0never",))):
-        raise ApiError(415, "unsupported_file_type",
-                       "Chỉ nhận tệp PDF, DOCX, XLSX, JPEG hoặc PNG (đúng định dạng khai báo).",
-                       "Only PDF, DOCX, XLSX, JPEG or PNG files are accepted (matching their declared type).",
-                       {"content_type": content_type, "accepted": list(settings.attachment_types)})
+    data = file.file.read(limit + 1)  # one byte more than allowed tells "too large" without reading it all
+    content_type = check_upload(filename=file.filename, content_type=file.content_type, data=data,
+                                document_kind=document_kind, limit=limit, accepted=settings.attachment_types)
     created = attach.add_attachment(session, nomination_id, actor=actor, filename=file.filename or "tep",
                                     content_type=content_type, data=data, document_kind=document_kind,
                                     expected_version=expected_version(if_match, None))
@@ -247,20 +224,6 @@ def download(attachment_id: AttachmentId, session: SessionDep, actor: ActorDep) 
     a: Attachment = attach.get_attachment(session, attachment_id, actor)
     return Response(a.data, media_type=a.content_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}", "ETag": f'"{a.sha256}"'})
-
-
-def _safe_filename(name: str) -> bool:
-    """A bare file name: no directory part, no "." or ".." and no control characters, so no
-    later export or download can turn it into a path outside its folder."""
-    return (bool(name.strip()) and "/" not in name and "\\" not in name and name.strip() not in (".", "..")
-            and not name.startswith(".") and not any(ord(c) < 32 or ord(c) == 127 for c in name))
-
-
-def _size(n: int) -> str:
-    """A byte count for people: 20 MB, 512 KB, 900 byte (a limit under 1 MB is not "0 MB")."""
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):g} MB"
-    return f"{n / 1024:g} KB" if n >= 1024 else f"{n} byte"
 
 
 def _quote(name: str) -> str:
