@@ -26,11 +26,17 @@ from workflow.nomination import STATE_LABELS
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 READERS = frozenset({"board_officer", "approver", "council_member", "admin"})  # as GET /statistics
+# The filter form sends empty fields for "all": read them as text, numbers only when they are numbers.
+Param = Annotated[str | None, Query(max_length=40)]
 
 
-def _filters(session: Session, campaign_id: int | None, cluster_id: int | None, unit: str | None,
-             year: int | None) -> dict[str, Any]:
+def _number(value: str | None, low: int, high: int) -> int | None:
+    return int(value) if value and value.isdigit() and low <= int(value) <= high else None
+
+
+def _filters(session: Session, campaign: str | None, cluster: str | None, unit: str | None, year_text: str | None) -> dict[str, Any]:
     """Only filters naming something that exists (an unknown one is dropped, as on the list page)."""
+    campaign_id, cluster_id, year = _number(campaign, 1, 2**31 - 1), _number(cluster, 1, 2**31 - 1), _number(year_text, 1900, 2200)
     return {k: v for k, v in (
         ("campaign_id", campaign_id if campaign_id and session.get(Campaign, campaign_id) else None),
         ("cluster_id", cluster_id if cluster_id and session.get(Cluster, cluster_id) else None),
@@ -55,10 +61,7 @@ def charts(data: dict[str, Any], lang: str) -> dict[str, list[dict[str, Any]]]:
 
 @router.get("/statistics", response_class=HTMLResponse)
 def statistics_page(request: Request, session: SessionDep, actor: PageActor,
-                    campaign_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                    cluster_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                    unit: Annotated[str | None, Query(max_length=40)] = None,
-                    year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> Response:
+                    campaign_id: Param = None, cluster_id: Param = None, unit: Param = None, year: Param = None) -> Response:
     if actor.role.value not in READERS:
         return render(request, "error.html", 403, error_key="role_only")
     filters = _filters(session, campaign_id, cluster_id, unit, year)
@@ -73,10 +76,7 @@ def statistics_page(request: Request, session: SessionDep, actor: PageActor,
 
 @router.get("/statistics.xlsx")
 def statistics_xlsx(request: Request, session: SessionDep, actor: PageActor,
-                    campaign_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                    cluster_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-                    unit: Annotated[str | None, Query(max_length=40)] = None,
-                    year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> Response:
+                    campaign_id: Param = None, cluster_id: Param = None, unit: Param = None, year: Param = None) -> Response:
     if actor.role.value not in READERS:
         return render(request, "error.html", 403, error_key="role_only")
     data = stats.statistics(session, **_filters(session, campaign_id, cluster_id, unit, year))
