@@ -110,6 +110,8 @@ def detail_page(nomination_id: int, request: Request, session: SessionDep, actor
     flash = None
     if done in EVENT_LABELS:
         flash = f"{pick(('Đã thực hiện', 'Done'), lang_of(request))}: {pick(EVENT_LABELS[done], lang_of(request))}"
+    elif done == "certificate":
+        flash = pick(("Đã cấp bằng/giấy chứng nhận.", "The certificate is issued."), lang_of(request))
     elif done:
         flash = pick(("Đã lưu.", "Saved."), lang_of(request))
     return render(request, "nomination.html", **_detail(request, session, n, actor), flash=flash)
