@@ -18,7 +18,7 @@ from service.actors import Actor
 from service.api.deps import SessionDep
 from service.errors import InvalidInput
 from service.models import Campaign
-from service.web.i18n import lang_of, pick
+from service.web.i18n import WORDS, lang_of, pick
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
 from workflow.errors import WorkflowError
@@ -52,7 +52,8 @@ def _campaign(request: Request, session: Session, campaign_id: int) -> Campaign 
 
 
 def _page(request: Request, campaign: Campaign, form: dict[str, str], status: int = 200, **extra: Any) -> Response:
-    return render(request, "what_if.html", status, campaign=campaign, steps=STEPS, form=form, **extra)
+    return render(request, "what_if.html", status, campaign=campaign, steps=STEPS, form=form,
+                  clock_words={k for k in WORDS if k.startswith("clock_")}, **extra)
 
 
 @router.get("/{campaign_id}/what-if", response_class=HTMLResponse)

@@ -245,6 +245,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "open": ("Đang mở", "Open"),
     "closed": ("Đã đóng", "Closed"),
     "reviews_opened": ("Việc rà soát đã mở", "Review tasks opened"),
+    # The steps' clocks (workflow.nomination.CLOCK_OF), as the what-if calendar and statistics name them.
+    "clock_filing": ("Nộp hồ sơ", "Filing"),
+    "clock_cluster_ballot": ("Cụm suy tôn", "Cluster ballot"),
+    "clock_appraisal": ("Thẩm định", "Appraisal"),
+    "clock_completion": ("Bổ sung hồ sơ", "Completion"),
+    "clock_consultation": ("Lấy ý kiến", "Consultation"),
+    "clock_public_notice": ("Công khai lấy ý kiến", "Public notice"),
+    "clock_council": ("Hội đồng TĐKT", "Council"),
+    "clock_signature": ("Ký quyết định", "Signature"),
+    "clock_central": ("Trung ương", "Central level"),
 }
 
 

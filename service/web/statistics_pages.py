@@ -19,7 +19,7 @@ from service.api.deps import SessionDep
 from service.cluster_cycle import local_today
 from service.models import Campaign, Cluster, Unit
 from service.web.exports import xlsx
-from service.web.i18n import lang_of, pick
+from service.web.i18n import WORDS, lang_of, pick
 from service.web.render import render
 from service.web.session import PageActor
 from workflow.nomination import STATE_LABELS
@@ -54,7 +54,7 @@ def charts(data: dict[str, Any], lang: str) -> dict[str, list[dict[str, Any]]]:
     return {
         "by_award": [{"label": names.get(code, code), "value": n} for code, n in sorted(awards.items())],
         "by_state": [{"label": pick(STATE_LABELS[s], lang), "value": n} for s, n in sorted(states.items(), key=lambda kv: -kv[1])],
-        "steps": [{"label": s["clock"], "value": s["median_working_days"],
+        "steps": [{"label": pick(WORDS.get(f"clock_{s['clock']}", (s["clock"], s["clock"])), lang), "value": s["median_working_days"],
                    "over": s["median_working_days"] is not None and s["median_working_days"] > s["sla_working_days"]} for s in data["steps"]],
     }
 
