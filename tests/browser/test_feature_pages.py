@@ -195,3 +195,25 @@ def test_revoking_a_title_opens_a_review_the_board_closes(login: Callable[[str],
     council.goto("/web/reviews?status=closed")
     expect(council.locator("section[data-review]").first).to_be_visible()
     expect(council.locator("form[data-close-review]")).to_have_count(0)
+
+
+def test_revoking_a_decided_award_shows_on_its_public_certificate(login: Callable[[str], Page], page: Page) -> None:
+    board = login("ban.tdkt")
+    board.goto("/web/nominations?state=awarded")
+    board.locator("tbody tr[data-nomination] a").first.click()
+    awarded = board.url
+    if board.locator("#issue-certificate").count():
+        board.locator("#issue-certificate button").click()
+    verify_url = board.locator("#certificate-verify").get_attribute("href")
+    assert board.locator("form[data-action='revoke']").count() == 0  # the Board records reviews; the approver revokes
+    approver = login("chutich")
+    approver.goto(awarded)
+    form = approver.locator("form[data-action='revoke']")
+    form.locator("textarea[name=reason]").fill("Kê khai sai thành tích (phát hiện qua thanh tra).")
+    form.locator("input[name=document_number]").fill("5400/QĐ-UBND")
+    form.locator("button[type=submit]").click()
+    expect(approver.locator("[data-state]")).to_have_text("Đã hủy bỏ quyết định khen thưởng")
+    page.goto(verify_url)  # type: ignore[arg-type]
+    expect(page.locator("#entry")).to_have_attribute("data-status", "revoked")
+    expect(page.locator("#entry")).to_contain_text("5400/QĐ-UBND")
+    expect(page.locator("#entry")).to_contain_text("Đã bị thu hồi")
