@@ -15,7 +15,6 @@ from playwright.sync_api import Page, expect
 
 from service.nominee_import import COLUMNS, SHEET
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def nominee_list(*rows: dict[str, object]) -> bytes:
