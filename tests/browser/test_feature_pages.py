@@ -38,15 +38,21 @@ def download(page: Page, locator: str, tmp_path: Path) -> bytes:
 
 
 def test_overlap_flags_link_to_the_other_nomination(login: Callable[[str], Page]) -> None:
+    """A new City Emulation Fighter draft for Kiều Văn Nam, who already has a live Certificate of
+    Merit of the same year (same level: both decided by the city's Chairman)."""
     submitter = login("cb.sogddt")
-    submitter.goto("/web/nominations?state=draft")
-    submitter.get_by_role("link", name="Nguyễn Thị Thu Hà").first.click()
+    submitter.goto("/web/nominations/new")
+    submitter.select_option("#award_code", "CSTD_TP")
+    submitter.select_option("#campaign_code", "TK-2026")
+    submitter.select_option("#person_code", "P021")
+    submitter.get_by_role("button", name="Tạo dự thảo").click()
+    draft = submitter.url.split("/web/nominations/")[1].split("?")[0]
     flags = submitter.locator("#overlaps li[data-flag='same_level_same_year']")
-    expect(flags).to_have_count(1)
-    other = flags.get_attribute("data-other")
-    flags.get_by_role("link", name=f"#{other}").click()
+    expect(flags.first).to_be_visible()
+    other = flags.first.get_attribute("data-other")
+    flags.first.get_by_role("link", name=f"#{other}").click()
     expect(submitter.locator("h1")).to_contain_text(f"#{other}")
-    expect(submitter.locator("#overlaps")).to_contain_text("Cảnh báo")  # and the other one points back
+    expect(submitter.locator(f"#overlaps li[data-other='{draft}']")).to_be_visible()  # the other one points back
 
 
 def test_certificate_issued_downloaded_and_verified_publicly(login: Callable[[str], Page], page: Page, tmp_path: Path) -> None:
@@ -209,10 +215,11 @@ def test_revoking_a_decided_award_shows_on_its_public_certificate(login: Callabl
     approver.goto(awarded)
     form = approver.locator("form[data-action='revoke']")
     form.locator("textarea[name=reason]").fill("Kê khai sai thành tích (phát hiện qua thanh tra).")
-    form.locator("input[name=document_number]").fill("5400/QĐ-UBND")
+    form.locator("input[name=document_number]").fill("5977/QĐ-UBND")
     form.locator("button[type=submit]").click()
+    assert approver.locator(".flash.err").count() == 0, approver.locator(".flash.err").inner_text()
     expect(approver.locator("[data-state]")).to_have_text("Đã hủy bỏ quyết định khen thưởng")
     page.goto(verify_url)  # type: ignore[arg-type]
     expect(page.locator("#entry")).to_have_attribute("data-status", "revoked")
-    expect(page.locator("#entry")).to_contain_text("5400/QĐ-UBND")
+    expect(page.locator("#entry")).to_contain_text("5977/QĐ-UBND")
     expect(page.locator("#entry")).to_contain_text("Đã bị thu hồi")

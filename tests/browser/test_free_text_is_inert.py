@@ -128,7 +128,7 @@ def test_every_free_text_field_renders_inert(login: Callable[[str], Page], page:
     assert page.evaluate("() => document.querySelectorAll('img[onerror]').length") == 0
 
     # A title revoked with the payload as reason, its review closed with the payload as resolution.
-    board.goto("/web/titles?person_code=P001")
+    board.goto("/web/titles?person_code=P002")  # Trần Văn Minh: his City Emulation Fighter nomination counted it
     row = board.locator("#titles tr[data-revoked='no']", has_text="CSTD_CS").filter(has_text="2025")
     row.locator("summary").click()
     row.locator("textarea[name=reason]").fill(PAYLOAD)
@@ -137,8 +137,9 @@ def test_every_free_text_field_renders_inert(login: Callable[[str], Page], page:
     row.get_by_role("button", name="Thu hồi danh hiệu").click()
     expect(board.locator(".flash.ok")).to_be_visible()
     check_inert(board, board.url, PAYLOAD)
-    board.locator("#opened a").first.click()
-    review = board.locator("section[data-review][data-status='open']").filter(has_text="99/QĐ-UBND")
+    expect(board.locator("#opened a").first).to_be_visible()
+    board.goto("/web/reviews?status=open")
+    review = board.locator("section[data-review][data-status='open']").filter(has_text="99/QĐ-UBND").first
     review.locator("textarea[name=resolution]").fill(PAYLOAD)
     review.get_by_role("button", name="Đóng việc rà soát").click()
     check_inert(board, "/web/reviews?status=closed", PAYLOAD)
