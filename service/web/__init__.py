@@ -18,11 +18,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     from service.web import admin, auth_pages, clusters, council_pages, diagrams, drafts, nominations, public
+    from service.web import campaign_pages, certificates, exports, imports, revocation_pages, statistics_pages
     from service.web.i18n import lang_of
     from service.web.session import CsrfRefused, LoginRequired
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, drafts, nominations, clusters, council_pages, admin, public, diagrams):
+    for module in (auth_pages, drafts, nominations, clusters, council_pages, admin, public, diagrams,
+                   certificates, exports, imports, statistics_pages, campaign_pages, revocation_pages):
         app.include_router(module.router)  # drafts first: /nominations/new before /nominations/{id}
 
     @app.exception_handler(LoginRequired)

@@ -26,13 +26,14 @@ from service.eligibility import check_nomination
 from service.errors import InvalidInput
 from service.models import Document, Nomination, Unit
 from service.nominations import get_nomination
+from service.overlaps import flags_of
 from service.scope import can_act_on
 from service.queries import count_nominations, documents_of, list_nominations, timeline
 from service.verbs import ActionInput, perform
 from service.web.i18n import pick, lang_of
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
-from service.web.views import row
+from service.web.views import certificate_view, row
 from workflow.errors import WorkflowError
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATES
 
@@ -53,17 +54,23 @@ def _nominations(session: Session, actor: Actor, filters: dict[str, str], page: 
     return rows, count_nominations(session, actor, **filters)
 
 
+def list_filters(session: Session, state: str | None, award: str | None, unit: str | None) -> tuple[dict[str, str], list, list]:  # type: ignore[type-arg]
+    """The list's filters that name a known state, award or unit (the others are ignored)."""
+    awards = catalogue().in_force(local_today()).awards
+    units = session.exec(select(Unit).order_by(Unit.code)).all()
+    filters = {k: v for k, v in (("state", state if state in STATES else None),
+                                 ("award", award if award in {a.code for a in awards} else None),
+                                 ("unit", unit if unit in {u.code for u in units} else None)) if v}
+    return filters, list(awards), list(units)
+
+
 @router.get("/nominations", response_class=HTMLResponse)
 def list_page(request: Request, session: SessionDep, actor: PageActor,
               state: Annotated[str | None, Query(max_length=30)] = None,
               award: Annotated[str | None, Query(max_length=40)] = None,
               unit: Annotated[str | None, Query(max_length=40)] = None,
               page: Annotated[int, Query(ge=0)] = 0) -> Response:
-    awards = catalogue().in_force(local_today()).awards
-    units = session.exec(select(Unit).order_by(Unit.code)).all()
-    filters = {k: v for k, v in (("state", state if state in STATES else None),
-                                 ("award", award if award in {a.code for a in awards} else None),
-                                 ("unit", unit if unit in {u.code for u in units} else None)) if v}
+    filters, awards, units = list_filters(session, state, award, unit)
     rows, total = _nominations(session, actor, filters, page)
     # Bulk buttons: only actions that next_actions offers for at least one listed nomination.
     bulk = sorted({a for r in rows for a in r.actions if a in BULK}, key=list(EVENT_LABELS).index)
@@ -85,7 +92,8 @@ def _detail(request: Request, session: Session, nomination: Nomination, actor: A
         reason_actions=REASON_ACTIONS, outcome_actions=OUTCOME_EVENTS, signed_actions=SIGNED, noted_actions=NOTED,
         can_attach=nomination.state in UNIT_EDITABLE and actor.role.value in ("submitter", "unit_head"),
         can_edit=nomination.state == "draft" and actor.role.value in ("submitter", "unit_head"),
-        today=date.today().isoformat(), **extra,
+        today=date.today().isoformat(), flags=flags_of(session, nomination),
+        **certificate_view(session, nomination, actor), **extra,
     )
 
 
@@ -102,6 +110,8 @@ def detail_page(nomination_id: int, request: Request, session: SessionDep, actor
     flash = None
     if done in EVENT_LABELS:
         flash = f"{pick(('Đã thực hiện', 'Done'), lang_of(request))}: {pick(EVENT_LABELS[done], lang_of(request))}"
+    elif done == "certificate":
+        flash = pick(("Đã cấp bằng/giấy chứng nhận.", "The certificate is issued."), lang_of(request))
     elif done:
         flash = pick(("Đã lưu.", "Saved."), lang_of(request))
     return render(request, "nomination.html", **_detail(request, session, n, actor), flash=flash)

@@ -22,6 +22,7 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "create": ("Lập hồ sơ đề nghị", "Created"),
     "edit_draft": ("Sửa dự thảo", "Edited the draft"),
     "attach": ("Đính kèm tài liệu", "Attached a document"),
+    "issue_certificate": ("Cấp bằng/giấy chứng nhận", "Issued the certificate"),
 }
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -90,8 +90,54 @@ def take(folder: Path) -> list[Path]:
         shot("13-admin", as_user("admin"), "/web/admin")
         shot("14-phone-nomination", as_user("cb.sogddt", PHONE), f"/web/nominations/{at_council}")
         shot("15-english-home", as_user("cb.sogddt", lang="en"), "/web/")
+        _issue_10(shot, as_user, board, submitter, db_url, Path(tmp))
         browser.close()
     return written
+
+
+def _issue_10(shot, as_user, board, submitter, db_url: str, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    """The pages of issue 10: statistics, what-if calendar, Excel import preview, certificate, titles."""
+    from service.nominee_import import COLUMNS, SHEET, workbook_bytes
+    from openpyxl import Workbook
+
+    shot("16-statistics", board, "/web/statistics")
+
+    def simulate(page) -> None:  # type: ignore[no-untyped-def]
+        page.fill("#step_cluster_ballot", "2026-10-02")
+        page.click("#what-if-form button")
+        page.wait_for_selector("#forecast")
+
+    shot("17-what-if-calendar", board, "/web/campaigns/1/what-if", ready=simulate)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append([c.heading for c in COLUMNS])
+    sheet.append([1, "P021", None, "Kiều Văn Nam", None, None, "DOT_XUAT", "DX-2026", 2026, "Cứu người trong đám cháy."])
+    sheet.append([2, "P999", None, "Nguyễn Văn A", None, None, "DOT_XUAT", "DX-2026", "2O26", None])
+    (tmp / "danh-sach-trich-ngang.xlsx").write_bytes(workbook_bytes(workbook))
+
+    def preview(page) -> None:  # type: ignore[no-untyped-def]
+        page.set_input_files("#file", str(tmp / "danh-sach-trich-ngang.xlsx"))
+        page.click("#upload-import button")
+        page.wait_for_selector("#preview")
+
+    shot("18-import-preview", submitter, "/web/imports/nominees", ready=preview)
+    awarded = _first(db_url, state="awarded")
+
+    def issue(page) -> None:  # type: ignore[no-untyped-def]
+        page.click("#issue-certificate button")
+        page.wait_for_selector("#certificate-code")
+
+    shot("19-certificate", board, f"/web/nominations/{awarded}", ready=issue)
+    verify = board.locator("#certificate-verify").get_attribute("href")
+
+    def forged(page) -> None:  # type: ignore[no-untyped-def]
+        page.fill("#sha256", "0" * 64)
+        page.click("#verify-form button")
+        page.wait_for_selector("#verdict")
+
+    shot("20-public-verification", as_user(None), verify, ready=forged)
+    shot("21-title-history", board, "/web/titles?person_code=P003")
 
 
 def _submitter_of(db_url: str, nomination_id: int) -> str | None:

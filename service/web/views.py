@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config.catalogue import catalogue
 from service.actors import Actor
-from service.models import Nomination, Unit
+from service.models import Certificate, Decision, Nomination, Unit
 from service.queries import StepClock, next_actions, step_clock
 
 # Actions that stay possible in almost every state; they do not make a nomination "waiting for you".
 NOT_A_TURN = frozenset({"withdraw", "expire"})
+# Who may export a decision's annex (as GET /exports/decisions/{id}/annex.xlsx allows).
+ANNEX_READERS = frozenset({"board_officer", "approver", "council_member", "admin"})
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,31 @@ def row(session: Session, nomination: Nomination, actor: Actor) -> Row:
     unit = session.get(Unit, nomination.proposing_unit_code)
     return Row(nomination, award.name_vi, award.name_en, unit.name_vi if unit else nomination.proposing_unit_code,
                step_clock(session, nomination), next_actions(nomination, actor))
+
+
+def certificate_view(session: Session, nomination: Nomination, actor: Actor) -> dict[str, Any]:
+    """The certificate part of a nomination page: the one issued (with its verification link and
+    QR code), whether the user may issue it, and the award decision for its annex export."""
+    from service import certificates as certs
+    from service.web.certificates import qr_data_uri
+
+    decided = nomination.state in certs.DECIDED or nomination.state == "revoked"
+    certificate = session.exec(select(Certificate).where(Certificate.nomination_id == nomination.id)).first() if decided else None
+    decision = session.get(Decision, nomination.decision_id) if nomination.decision_id else None
+    return dict(
+        certificate=certificate, verify_url=certs.verify_url(certificate.code) if certificate else None,
+        qr=qr_data_uri(certs.verify_url(certificate.code)) if certificate else None,
+        can_issue=certificate is None and nomination.state in certs.DECIDED and actor.role in certs.ISSUERS,
+        decision=decision if decision is not None and decision.kind in ("award", "central") else None,
+        annex_readers=ANNEX_READERS, nominee_code=_holder_query(session, nomination),
+    )
+
+
+def _holder_query(session: Session, nomination: Nomination) -> str:
+    """The title-history query of the nominee (``person_code=…`` or ``unit_code=…``)."""
+    from urllib.parse import urlencode
+
+    from service.models import Person
+
+    person = session.get(Person, nomination.person_id) if nomination.person_id is not None else None
+    return urlencode({"person_code": person.code} if person else {"unit_code": nomination.nominee_unit_code or ""})

@@ -31,6 +31,7 @@ from service.models import User
 from tests.e2e.conftest import demo_users, fingerprint
 
 ALL = "all"  # every signed-in role
+CITY = frozenset({"board_officer", "council_member", "approver", "admin"})
 # GET page → roles answered 200 (others: 403); None = public (anonymous too).
 PAGES: dict[str, str | frozenset[str] | None] = {
     "/web/login": None,
@@ -49,9 +50,30 @@ PAGES: dict[str, str | frozenset[str] | None] = {
     "/web/council/{session_id}": frozenset({"board_officer", "council_member", "approver", "admin"}),
     "/web/admin": frozenset({"admin"}),
     "/web/admin/audit": frozenset({"admin"}),
+    # Issue 10 pages (certificates, spreadsheets, statistics, what-if calendar, revocations).
+    "/web/nominations/{nomination_id}/certificate": ALL,  # by scope, as the nomination page
+    "/web/public/certificates/{code}": None,
+    "/web/exports/nominations.xlsx": ALL,  # the user's own scope
+    "/web/exports/decisions/{decision_id}/annex.xlsx": CITY,
+    "/web/imports/nominees": frozenset({"submitter", "unit_head"}),
+    "/web/imports/nominees/template.xlsx": ALL,
+    "/web/statistics": CITY,
+    "/web/statistics.xlsx": CITY,
+    "/web/campaigns": frozenset({"board_officer", "admin"}),
+    "/web/campaigns/{campaign_id}/what-if": frozenset({"board_officer", "admin"}),
+    "/web/titles": CITY,
+    "/web/reviews": CITY,
 }
 EXAMPLE = {"machine": "nomination", "nomination_id": "1", "cy_id": "1", "session_id": "1", "ballot_id": "1",
-           "attachment_id": "1", "document_id": "1", "action": "submit", "step": "open_scoring"}
+           "attachment_id": "1", "document_id": "1", "action": "submit", "step": "open_scoring",
+           "code": "no-such-code", "decision_id": "1", "campaign_id": "1", "title_id": "1", "review_id": "1"}
+# Public pages whose example names nothing (a certificate code is random): 404 for everyone.
+UNKNOWN_EXAMPLE = frozenset({"/web/public/certificates/{code}"})
+# Public, read-only forms (checking a certificate): no sign-in and no CSRF token needed.
+PUBLIC_POSTS = frozenset({"/web/public/certificates/{code}/verify"})
+# Id pages checked for every role with the example ids (they exist in the demo).
+ID_PAGES = ("/web/diagrams/{machine}", "/web/council/{session_id}", "/web/clusters/{cy_id}",
+            "/web/campaigns/{campaign_id}/what-if", "/web/exports/decisions/{decision_id}/annex.xlsx")
 
 
 def web_routes(app: Any) -> list[tuple[str, str]]:
@@ -104,8 +126,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: TestClient) -> None:
         url = concrete(path)
         r = client.request(method, url, follow_redirects=False, data={} if method == "POST" else None)
         if method == "GET" and PAGES[path] is None:
-            assert r.status_code == 200, (method, url)
+            assert r.status_code == (404 if path in UNKNOWN_EXAMPLE else 200), (method, url)
             assert 'lang="vi"' in r.text
+        elif path in PUBLIC_POSTS:
+            assert r.status_code == 404 and 'role="alert"' in r.text, (method, url)  # the example code names nothing
         elif path == "/web/login":
             assert r.status_code == 422, (method, url)  # an empty sign-in form
         else:
@@ -117,7 +141,7 @@ def test_each_role_opens_its_pages(sign_in: Callable[[str], TestClient]) -> None
     for user in demo_users():
         c = sign_in(user.username)
         for path, rule in PAGES.items():
-            if "{" in path and path not in ("/web/diagrams/{machine}", "/web/council/{session_id}", "/web/clusters/{cy_id}"):
+            if "{" in path and path not in ID_PAGES:
                 continue  # id pages by scope: below
             r = c.get(concrete(path), follow_redirects=False)
             if path == "/web/login":
@@ -162,7 +186,7 @@ def test_posts_need_the_csrf_token(sign_in: Callable[[str], TestClient], demo_en
     c = sign_in("cb.sogddt")
     before = fingerprint(demo_engine)
     for method, path in web_routes(c.app):
-        if method != "POST" or path == "/web/login":
+        if method != "POST" or path == "/web/login" or path in PUBLIC_POSTS:
             continue
         r = c.post(concrete(path), data={"csrf": "forged"}, files={"file": ("a.pdf", b"%PDF-1.4", "application/pdf")}
                    if path.endswith("/attachments") else None, follow_redirects=False)
