@@ -40,7 +40,9 @@ ISSUER_NAME = {
 
 
 def verify_url(code: str) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/public/certificates/{code}"
+    """Where the certificate's QR code leads: the public verification page, for a person with a
+    phone (the same entry as JSON is at ``/public/certificates/{code}``)."""
+    return f"{get_settings().base_url.rstrip('/')}/web/public/certificates/{code}"
 
 
 def _text(session: Session, n: Nomination, decision: Decision, code: str) -> CertificateText:

@@ -34,7 +34,10 @@ def test_a_decided_award_gets_a_certificate_that_anyone_can_verify(client: TestC
     issued = r.json()
     code = issued["code"]
     assert str(fighter.id) != code and len(code) >= 20 and re.fullmatch(r"[A-Za-z0-9_-]+", code)
-    assert issued["verify_url"].endswith(f"/public/certificates/{code}")
+    # The QR code leads a phone to the public verification page (HTML), not to JSON.
+    assert issued["verify_url"].endswith(f"/web/public/certificates/{code}")
+    page = client.get(f"/web/public/certificates/{code}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html") and "5120/QĐ-UBND" in page.text
     # Issuing again returns the same certificate and writes nothing.
     before = fingerprint(demo_engine, fighter.id)
     assert client.post(f"/nominations/{fighter.id}/certificate", headers=board).json() == issued
