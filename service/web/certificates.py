@@ -18,8 +18,7 @@ from reportlab.graphics.shapes import Drawing
 from service import certificates as certs
 from service.api.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.nominations import get_nomination
-from service.web.nominations import _detail, not_found
+from service.web.nominations import nomination_refused, not_found
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor, user_of
 from workflow.errors import WorkflowError
@@ -42,13 +41,7 @@ def issue(nomination_id: int, request: Request, session: SessionDep, actor: Form
     try:
         certs.issue_certificate(session, nomination_id, actor=actor)
     except WorkflowError as exc:
-        session.rollback()
-        try:
-            n = get_nomination(session, nomination_id, actor)
-        except WorkflowError as missing:
-            return not_found(request, missing)
-        return render(request, "nomination.html", status_of(exc), **_detail(request, session, n, actor),
-                      error=error_message(request, exc))
+        return nomination_refused(request, session, nomination_id, actor, exc)
     return RedirectResponse(f"/web/nominations/{nomination_id}?done=certificate#certificate", status_code=303)
 
 

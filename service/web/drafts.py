@@ -20,7 +20,7 @@ from service.cluster_cycle import local_today
 from service.errors import InvalidInput
 from service.models import Campaign, Person, Unit
 from service.nominations import get_nomination
-from service.web.nominations import _detail, not_found
+from service.web.nominations import nomination_refused, not_found
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
 from workflow.errors import WorkflowError
@@ -110,11 +110,5 @@ def upload(
         attach.add_attachment(session, nomination_id, actor=actor, filename=file.filename or "tep", content_type=content_type,
                               data=data, document_kind=document_kind or None, expected_version=version)
     except WorkflowError as exc:
-        session.rollback()
-        try:
-            n = get_nomination(session, nomination_id, actor)
-        except WorkflowError as missing:
-            return not_found(request, missing)
-        return render(request, "nomination.html", status_of(exc), **_detail(request, session, n, actor),
-                      error=error_message(request, exc))
+        return nomination_refused(request, session, nomination_id, actor, exc)
     return RedirectResponse(f"/web/nominations/{nomination_id}?done=attached", status_code=303)

@@ -121,6 +121,17 @@ def _bool(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+def nomination_refused(request: Request, session: Session, nomination_id: int, actor: Actor, exc: WorkflowError) -> Response:
+    """The nomination's page again, saying why the write was refused (404 if the user may not see it)."""
+    session.rollback()
+    try:
+        n = get_nomination(session, nomination_id, actor)
+    except WorkflowError as missing:
+        return not_found(request, missing)
+    return render(request, "nomination.html", status_of(exc), **_detail(request, session, n, actor),
+                  error=error_message(request, exc))
+
+
 @router.post("/nominations/{nomination_id}/act/{action}", response_class=HTMLResponse)
 def act(
     nomination_id: int, action: str, request: Request, session: SessionDep, actor: FormActor,
@@ -143,13 +154,7 @@ def act(
             raise InvalidInput("Nội dung không được chứa ký tự NUL.", "Text must not contain the NUL character.")
         perform(session, nomination_id, action, actor=actor, given=given, expected_version=version)
     except WorkflowError as exc:
-        session.rollback()
-        try:
-            n = get_nomination(session, nomination_id, actor)
-        except WorkflowError as missing:
-            return not_found(request, missing)
-        return render(request, "nomination.html", status_of(exc), **_detail(request, session, n, actor),
-                      error=error_message(request, exc))
+        return nomination_refused(request, session, nomination_id, actor, exc)
     return RedirectResponse(f"/web/nominations/{nomination_id}?done={quote(action)}", status_code=303)
 
 
