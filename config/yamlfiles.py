@@ -128,6 +128,12 @@ def position(file: Path, data: Any, loc: tuple = ()) -> tuple[int, int] | None:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def error_at(file: Path, entry: str, problem: str, data: Any, *loc: Any) -> ConfigError:
+    """A ConfigError for a check made in code on ``data`` read from ``file``, at ``data[loc…]``'s line."""
+    at = position(file, data, loc)
+    return ConfigError(file, entry, problem, line=at[0] if at else None, column=at[1] if at else None)
+
+
 def parse(model: type[M], data: Any, *, file: Path, entry: str) -> M:
     """Validate ``data`` as ``model``; on failure name the file, the entry, the field and its line."""
     try:

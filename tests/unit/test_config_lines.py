@@ -50,6 +50,10 @@ def load_case(tmp_path: Path, case: str) -> tuple[Callable[[], object], Path, st
         path = tmp_path / "vn-holidays.yaml"
         shutil.copy(DATA_DIR / "calendar" / "vn-holidays.yaml", path)
         return (lambda: load_calendar(path)), path, break_file(path, "{date: 2023-01-20,", "{date: 2023-02-30,"), "2023-02-30"
+    if case == "calendar: date in the wrong year (checked in code)":
+        path = tmp_path / "vn-holidays.yaml"
+        shutil.copy(DATA_DIR / "calendar" / "vn-holidays.yaml", path)
+        return (lambda: load_calendar(path)), path, break_file(path, "{date: 2023-01-20,", "{date: 2024-01-20,"), "2024-01-20"
     if case == "rule set: quota not a number":
         folder = copy_dir(DATA_DIR / "rulesets", tmp_path / "rulesets")
         path = folder / "2024.1.yaml"
@@ -88,6 +92,7 @@ def load_case(tmp_path: Path, case: str) -> tuple[Callable[[], object], Path, st
 
 CASES = [
     "calendar: impossible date",
+    "calendar: date in the wrong year (checked in code)",
     "rule set: quota not a number",
     "rule set that extends another: quorum not a number",
     "rule set: unknown SLA step",
