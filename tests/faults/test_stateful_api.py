@@ -98,18 +98,18 @@ def test_stateful_call_sequences_get_no_5xx_and_conform_to_the_schema(
 
     try:
         Run.run(settings=settings(
-            max_examples=size(4, 20), stateful_step_count=size(6, 12), deadline=None,
+            max_examples=size(4, 50), stateful_step_count=size(6, 15), deadline=None,
             suppress_health_check=list(HealthCheck), derandomize=True,
         ))
     except BaseException as exc:
         tally.tried(GROUP, FAULT, len(calls))
-        tally.let_through(GROUP, FAULT, note=f"{user}: {str(exc)[:300]}")
+        tally.let_through(GROUP, FAULT, note=f"{user} on {stateful_engine.dialect.name}: {str(exc)[:300]}")
         raise
     tally.tried(GROUP, FAULT, len(calls))
     reached = {op for op, _ in calls}
     statuses: dict[int, int] = {}
     for _, status in calls:
         statuses[status] = statuses.get(status, 0) + 1
-    tally.note(GROUP, FAULT, f"{user}: {len(calls)} calls over {len(reached)} operations, {linked} reusing an earlier "
+    tally.note(GROUP, FAULT, f"{user} on {stateful_engine.dialect.name}: {len(calls)} calls over {len(reached)} operations, {linked} reusing an earlier "
                              f"response's values; statuses {dict(sorted(statuses.items()))}")
     assert calls, "the state machine made no call"
