@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from config.errors import ConfigError
-from config.yamlfiles import DATA_DIR, parse, read_yaml
+from config.yamlfiles import DATA_DIR, error_at, parse, read_yaml
 from workflow.calendar import WorkingCalendar
 
 DEFAULT_PATH = DATA_DIR / "calendar" / "vn-holidays.yaml"
@@ -97,10 +97,10 @@ def _parse_days(items: list[Any], year: int, where: str, path: Path) -> dict[dt.
         entry = f"{where}[{j}]"
         day = parse(DayEntry, item, file=path, entry=entry)
         if day.date.year != year:
-            raise ConfigError(path, entry, f"date {day.date} is not in year {year}")
+            raise error_at(path, entry, f"date {day.date} is not in year {year}", item, "date")
         if day.date in days:
             already = first_at[day.date]
-            raise ConfigError(path, entry, f"duplicate date {day.date}, already at {already}")
+            raise error_at(path, entry, f"duplicate date {day.date}, already at {already}", item, "date")
         days[day.date] = day
         first_at[day.date] = entry
     return days

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from config.errors import ConfigError
-from config.yamlfiles import DATA_DIR, NfcText, parse, read_yaml
+from config.yamlfiles import DATA_DIR, NfcText, parse, read_yaml, remember_as
 from workflow.eligibility import parse_conditions, referenced_titles
 from workflow.route import Route, RouteError, Step
 
@@ -153,6 +153,15 @@ class RuleSet(_Strict):
     history_titles: dict[str, HistoryTitle]
     awards: list[Award] = Field(min_length=1)
 
+    @field_validator("default_sla")
+    @classmethod
+    def _known_steps(cls, sla: dict[str, int]) -> dict[str, int]:
+        # A misspelt step would otherwise be ignored silently while the real step keeps its old days.
+        unknown = set(sla) - SLA_KEYS
+        if unknown:
+            raise ValueError(f"unknown SLA step {sorted(unknown)}; known: {sorted(SLA_KEYS)}")
+        return sla
+
     @model_validator(mode="after")
     def _consistent(self) -> "RuleSet":
         if self.effective_to and self.effective_to < self.effective_from:
@@ -219,11 +228,12 @@ class Catalogue:
 _INHERITED = frozenset({"default_sla", "documents", "history_titles", "awards"})
 
 
-def _merge_awards(parent: list[dict], child: list[dict]) -> list[dict]:
+def _merge_awards(parent: list[dict], child: list[dict], path: Path) -> list[dict]:
     merged = {a["code"]: dict(a) for a in parent}
     for entry in child:
         code = entry.get("code")
         merged[code] = {**merged.get(code, {}), **entry}
+        remember_as(merged[code], entry, path)  # so a bad value is reported at its line in ``path``
     return list(merged.values())
 
 
@@ -243,7 +253,9 @@ def _raw(path: Path, files: dict[str, Path], seen: tuple[str, ...] = ()) -> dict
     # must be stated in its own file, never silently borrowed from the older one.
     inherited = {k: v for k, v in parent.items() if k in _INHERITED}
     merged = {**inherited, **{k: v for k, v in data.items() if k != "awards"}}
-    merged["awards"] = _merge_awards(parent.get("awards", []), data.get("awards", []))
+    merged["awards"] = _merge_awards(parent.get("awards", []), data.get("awards", []), path)
+    remember_as(merged, data, path)
+    remember_as(merged["awards"], data.get("awards"), path)
     return merged
 
 

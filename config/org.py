@@ -92,7 +92,9 @@ def parse_item(model: type[M], data: Any, *, file: Path, entry: str) -> M:
     try:
         return parse(model, data, file=file, entry=entry)
     except ConfigError as exc:
-        raise ConfigError(exc.file, re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", exc.entry), exc.problem) from None
+        raise ConfigError(
+            exc.file, re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", exc.entry), exc.problem, line=exc.line, column=exc.column
+        ) from None
 
 
 def load_org(dir: Path | None = None) -> Org:  # noqa: A002 - the agreed parameter name

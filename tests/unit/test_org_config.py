@@ -161,7 +161,9 @@ def test_invalid_org_names_file_and_entry(tmp_path, edit, file, entry, words):
     assert err.file == str(tmp_path / file)
     assert err.entry == entry
     assert words in err.problem
-    assert str(err).startswith(f"{tmp_path / file}: {entry}: ")
+    # Values pydantic rejects also carry their line: "file: entry (line N, column C): reason".
+    where = f" (line {err.line}, column {err.column})" if err.line is not None else ""
+    assert str(err).startswith(f"{tmp_path / file}: {entry}{where}: ")
 
 
 def test_a_missing_file_is_a_config_error(tmp_path):
