@@ -310,11 +310,21 @@ def template() -> bytes:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
-    """The workbook as bytes, with fixed document properties (creator, dates)."""
+    """The workbook as bytes, the same bytes for the same content: fixed document properties and
+    fixed zip entry times. (``Workbook.save`` would stamp "now" into the modified date, and the zip
+    writer stamps each entry with the current time, so two downloads a second apart differed.)"""
+    from openpyxl.writer.excel import ExcelWriter
+
     fixed = datetime(2026, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
     workbook.properties.creator = "tdkt"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    raw = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            stable = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            stable.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(stable, source.read(entry.filename))
+    return out.getvalue()
