@@ -54,6 +54,7 @@ def render(data: dict, started: str | None = None, seconds: float | None = None)
         "winner, a 500, a forged entry not named, a file stored, a page of another unit). The target",
         "for both is zero. The normal test command runs the same tests at small sizes.",
         "",
+        *([f"- {data['then']}"] if data.get("then") else []),
         f"- Run: {started or data.get('started', '?')} on {platform.node()} ({platform.system()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores shared); PostgreSQL: {pg}",
         f"- Tests: {data['tests']} collected, {data['failed']} failed (pytest exit status {data['exitstatus']})"
@@ -84,8 +85,10 @@ def render(data: dict, started: str | None = None, seconds: float | None = None)
         "  no schema violation) is part of the normal test command, not of this report's run (time on a",
         "  shared 2-core machine); the stateful (linked) run, tests/faults/test_stateful_api.py, is counted",
         "  above under Hostile input.",
-        "- Web pages: the escaping check covers the documents (DOCX/PDF) and the JSON API;",
-        "  `tests/faults/test_hostile.py::PAGES` is where HTML pages are added when they exist.",
+        "- Web pages: this run's escaping check covers the documents (DOCX/PDF) and the JSON API; the",
+        "  pages are checked in a real browser by tests/browser/test_free_text_is_inert.py (script and",
+        "  onerror payloads typed into every free-text field, every page showing them: no element, no",
+        "  dialog), part of the normal test command and not counted here.",
         "",
     ]
     return "\n".join(lines)
