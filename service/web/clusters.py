@@ -15,13 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from config.catalogue import catalogue
-from service import ballots
+from service import ballots, xlsx_exports
 from service import cluster_cycle as cycle
 from service.actors import Actor
 from service.api.deps import SessionDep
 from service.cycle_models import ClusterBallotRound, ClusterScore, ClusterYear
 from service.errors import InvalidInput, NotFound
 from service.models import Cluster, ClusterMember
+from service.web.exports import xlsx
 from service.web.i18n import lang_of, pick
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
@@ -119,6 +120,25 @@ def cluster_year_page(cy_id: int, request: Request, session: SessionDep, actor: 
         return _missing(request, cy_id)
     flash = pick(("Đã thực hiện.", "Done."), lang_of(request)) if done else None
     return _page(request, session, cy, cluster, actor, flash=flash)
+
+
+@router.get("/clusters/{cy_id}/ballots/{ballot_id}/minutes.xlsx")
+def ballot_minutes_xlsx(cy_id: int, ballot_id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """A closed round's counting minutes as a spreadsheet — counts only, the API's workbook — for
+    whoever sees the cluster's year; 409 while the round is open."""
+    try:
+        cy, _ = _load(session, cy_id, actor)
+    except WorkflowError:
+        return _missing(request, cy_id)
+    ballot = session.get(ClusterBallotRound, ballot_id)
+    if ballot is None or ballot.cluster_year_id != cy.id:
+        return render(request, "error.html", 404, error=pick((f"Không tìm thấy lần bỏ phiếu #{ballot_id} của năm thi đua này.",
+                                                              f"Ballot #{ballot_id} of this cluster year was not found."), lang_of(request)))
+    try:
+        data = xlsx_exports.ballot_minutes_xlsx(session, ballot_id)
+    except WorkflowError as exc:
+        return render(request, "error.html", status_of(exc), error=error_message(request, exc))
+    return xlsx(data, f"bien-ban-kiem-phieu-{cy_id}-vong-{ballot.round}.xlsx")
 
 
 def _after(request: Request, session: Session, cy_id: int, actor: Actor, run) -> Response:  # type: ignore[no-untyped-def]

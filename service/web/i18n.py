@@ -155,6 +155,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "verify_page": ("Trang xác thực công khai", "Public verification page"),
     "qr_alt": ("Mã QR dẫn tới trang xác thực", "QR code of the verification link"),
     "annex_xlsx": ("Phụ lục quyết định (.xlsx)", "Decision annex (.xlsx)"),
+    "minutes_xlsx": ("Biên bản kiểm phiếu (.xlsx)", "Counting minutes (.xlsx)"),
     "export_xlsx": ("Xuất Excel (.xlsx)", "Export to Excel (.xlsx)"),
     "verify_title": ("Xác thực bằng/giấy chứng nhận", "Certificate verification"),
     "status_valid": ("Còn hiệu lực", "Valid"),

@@ -55,6 +55,7 @@ PAGES: dict[str, str | frozenset[str] | None] = {
     "/web/public/certificates/{code}": None,
     "/web/exports/nominations.xlsx": ALL,  # the user's own scope
     "/web/exports/decisions/{decision_id}/annex.xlsx": CITY,
+    "/web/clusters/{cy_id}/ballots/{ballot_id}/minutes.xlsx": ALL,  # by the year's scope: tests/e2e/test_page_minutes_xlsx.py
     "/web/imports/nominees": frozenset({"submitter", "unit_head"}),
     "/web/imports/nominees/template.xlsx": ALL,
     "/web/statistics": CITY,
