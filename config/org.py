@@ -25,7 +25,9 @@ M = TypeVar("M", bound=BaseModel)
 
 Code = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
-UnitKind = Literal["department", "agency", "district", "board"]
+# City-level bodies, and the small collectives inside them ("tập thể nhỏ": a division, team, school,
+# ward or commune) that the city's statistics count apart (config/statistics.yaml).
+UnitKind = Literal["department", "agency", "district", "board", "division", "team", "school", "ward", "commune"]
 
 
 class _Strict(BaseModel):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from config.org import UnitKind
 from config.yamlfiles import DATA_DIR, parse, read_yaml
 
 STATISTICS_FILE = DATA_DIR / "statistics.yaml"
@@ -23,7 +24,7 @@ class StatisticsConfig(BaseModel):
     citation: str = Field(min_length=3)
     confirm: bool = False
     targets: Targets
-    small_collective_kinds: tuple[str, ...]
+    small_collective_kinds: tuple[UnitKind, ...]  # a kind config/org does not know is an error, not a silent 0
 
 
 def load_statistics(path: Path | None = None) -> StatisticsConfig:
