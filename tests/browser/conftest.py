@@ -1,6 +1,11 @@
 """Browser fixtures: one real uvicorn over a fresh demo database (service.web.live) for the
-session, Debian's chromium driven by Playwright (never a downloaded browser), a fresh browser
-context (no cookies) per test."""
+browser tests, Debian's chromium driven by Playwright (never a downloaded browser), a fresh browser
+context (no cookies) per test.
+
+The server and the browser live for this package only (``scope="package"``), not the session:
+Playwright's sync API keeps an asyncio loop marked as running in the main thread while it is
+open, and every later test would then see "a running event loop" (``asyncio.run`` refuses, and
+Prefect's sync calls hand back coroutines)."""
 
 from __future__ import annotations
 
@@ -14,13 +19,13 @@ from service.demo import DEMO_PASSWORD
 from service.web.live import CHROMIUM, demo_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with demo_server(tmp_path_factory.mktemp("browser")) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)")
