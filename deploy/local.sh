@@ -53,7 +53,8 @@ case "${1:-}" in
     cat <<'TEXT'
 
 Starting tdkt: Prefect server (UI http://127.0.0.1:4200), the flows as scheduled deployments,
-and the API (http://127.0.0.1:8000/docs) on the SQLite database var/tdkt.db. Ctrl-C stops all.
+the API (http://127.0.0.1:8000/docs) and the pages (http://127.0.0.1:8000/web/) on the SQLite
+database var/tdkt.db. Ctrl-C stops all.
 Demo accounts (password tdkt-demo-2026): cb.sogddt, tt.sogddt, ban.tdkt, chutich, admin, ...
 TEXT
     exec .venv/bin/tdkt up "$@"
