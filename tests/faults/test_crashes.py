@@ -14,10 +14,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
 from service import audit
@@ -26,22 +24,9 @@ from service.models import AuditEntry
 from tests.faults.checks import all_problems
 from tests.faults.load import Load, loop_nominations
 from tests.faults.plugin import Tally, size
-from tests.faults.servers import API_PORTS, ROOT, ApiServer, demo_database, free_port, throwaway_postgres
-from tests.integration.conftest import PG_ENV
+from tests.faults.servers import API_PORTS, ROOT, ApiServer, free_port
 
 GROUP = "Crashes"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield demo_database(f"sqlite:///{tmp_path / 'tdkt.db'}")
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}; .ci/run sets it")
-    with throwaway_postgres(base) as url:
-        yield demo_database(url)
 
 
 def audit_verify_cli(url: str) -> subprocess.CompletedProcess[str]:

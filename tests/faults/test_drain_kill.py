@@ -14,11 +14,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
 from config.settings import get_settings
@@ -27,8 +24,7 @@ from service.mailer import message_id_for
 from service.models import OutboxMessage, utcnow
 from service.outbox import drain_outbox, requeue
 from tests.faults.plugin import Tally, size
-from tests.faults.servers import ROOT, demo_database, throwaway_postgres
-from tests.integration.conftest import PG_ENV
+from tests.faults.servers import ROOT
 from tests.integration.smtp_server import SmtpServer, smtp_fixture, smtp_port_fixture  # noqa: F401 - fixtures
 
 GROUP = "Crashes"
@@ -40,18 +36,6 @@ from service.db import make_engine
 from service.outbox import drain_outbox
 drain_outbox(make_engine(sys.argv[1]), now=datetime.fromisoformat(sys.argv[2]), batch=1000)
 """
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield demo_database(f"sqlite:///{tmp_path / 'tdkt.db'}")
-        return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV}; .ci/run sets it")
-    with throwaway_postgres(base) as url:
-        yield demo_database(url)
 
 
 def statuses(url: str) -> dict[int, tuple[str, str]]:
