@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.settings import get_settings
@@ -23,6 +24,9 @@ from service.actors import Actor
 from service.models import AuditEntry, Nomination, utcnow
 
 GENESIS = "0" * 64
+_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+_PREV_HASH = sa.select(_TABLE.c.hash).where(_TABLE.c.chain == sa.bindparam("chain"), _TABLE.c.seq == sa.bindparam("seq"))
+_INSERT = _TABLE.insert()
 
 
 def canonical_json(data: dict[str, Any]) -> str:
@@ -30,23 +34,33 @@ def canonical_json(data: dict[str, Any]) -> str:
 
 
 def _digest(entry: AuditEntry, keys: dict[str, str]) -> str:
-    key = keys.get(entry.key_id)
+    return _digest_of(
+        entry.chain, entry.seq, entry.at, entry.actor, entry.role, entry.action, entry.from_state, entry.to_state,
+        entry.reason, entry.payload, entry.prev_hash, entry.key_id, keys,
+    )
+
+
+def _digest_of(
+    chain: str, seq: int, at: datetime, actor: str, role: str, action: str, from_state: str | None,
+    to_state: str | None, reason: str | None, payload: str, prev_hash: str, key_id: str, keys: dict[str, str],
+) -> str:
+    key = keys.get(key_id)
     if key is None:
         return ""  # unknown key id: cannot match, reported as a broken link
     body = canonical_json(
         {
-            "chain": entry.chain,
-            "seq": entry.seq,
-            "at": entry.at.isoformat(timespec="microseconds"),
-            "actor": entry.actor,
-            "role": entry.role,
-            "action": entry.action,
-            "from": entry.from_state,
-            "to": entry.to_state,
-            "reason": entry.reason,
-            "payload": entry.payload,
-            "prev": entry.prev_hash,
-            "key": entry.key_id,
+            "chain": chain,
+            "seq": seq,
+            "at": at.isoformat(timespec="microseconds"),
+            "actor": actor,
+            "role": role,
+            "action": action,
+            "from": from_state,
+            "to": to_state,
+            "reason": reason,
+            "payload": payload,
+            "prev": prev_hash,
+            "key": key_id,
         }
     )
     return hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
@@ -68,16 +82,21 @@ def append(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEntry:
-    """Add the entry ``seq`` of ``chain``. The caller holds the aggregate's row lock or version,
-    so ``seq`` (= the aggregate's new version) is never taken twice; the unique (chain, seq)
-    constraint backs that up."""
+) -> str:
+    """Add the entry ``seq`` of ``chain`` and return its hash. The caller holds the aggregate's
+    row lock or version, so ``seq`` (= the aggregate's new version) is never taken twice; the
+    unique (chain, seq) constraint backs that up.
+
+    The entry is written at once with a Core INSERT in the caller's transaction (a savepoint's
+    rollback undoes it too): it is never read back as an object, and building an ORM instance
+    and flushing it cost more than the rest of the append (``bench/findings.md``)."""
     settings = get_settings()
     prev_hash = GENESIS
+    connection = session.connection()
     if seq > 1:
-        prev = session.exec(select(AuditEntry.hash).where(AuditEntry.chain == chain, AuditEntry.seq == seq - 1)).first()
+        prev = connection.execute(_PREV_HASH, {"chain": chain, "seq": seq - 1}).scalar()
         prev_hash = prev if prev is not None else GENESIS
-    entry = AuditEntry(
+    row = dict(
         chain=chain,
         seq=seq,
         at=at or utcnow(),
@@ -90,11 +109,10 @@ def append(
         payload=canonical_json(payload or {}),
         key_id=settings.audit_key_id,
         prev_hash=prev_hash,
-        hash="",
     )
-    entry.hash = _digest(entry, settings.audit_keys)
-    session.add(entry)
-    return entry
+    row["hash"] = _digest_of(**row, keys=settings.audit_keys)
+    connection.execute(_INSERT, row)
+    return row["hash"]
 
 
 @dataclass(frozen=True)

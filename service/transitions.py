@@ -7,11 +7,13 @@ audit entry and the outbox messages land together or not at all.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable
 
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config.calendar import load_calendar
 from config.catalogue import Award, RuleSet, catalogue
@@ -27,6 +29,18 @@ from workflow.clock import PAUSING_STATES, remaining_days
 from workflow.nomination import CLOCK_OF, EVENT_LABELS, FINAL_STATES, advance, enabled_events
 from workflow.roles import Role, responsible_roles, roles_for
 from workflow.route import Route
+
+_OUTBOX_INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
+_CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
+_AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+# The campaign's two dates that bound a step's deadline, read as a row rather than an object.
+_CAMPAIGN_DATES = sa.select(_CAMPAIGNS.c.filing_deadline, _CAMPAIGNS.c.calendar).where(_CAMPAIGNS.c.id == sa.bindparam("id"))
+_LAST_PAUSE = (
+    sa.select(_AUDIT.c.payload)
+    .where(_AUDIT.c.chain == sa.bindparam("chain"), _AUDIT.c.to_state.in_(sorted(PAUSING_STATES)))
+    .order_by(_AUDIT.c.seq.desc())
+    .limit(1)
+)
 
 # States whose arrival the proposing unit is told about even though it has nothing to do.
 _OUTCOME_STATES = FINAL_STATES | {"awarded", "forwarded_central", "centrally_decided"}
@@ -187,9 +201,11 @@ def _next_due(
 
     A campaign's calendar may set a final date for a clock (e.g. cluster results by 10 January):
     the step is then due at the earlier of its working-day deadline and that date."""
-    due, note = _sla_due(session, nomination, old_state, new_state, now)
     clock = CLOCK_OF.get(new_state)
-    campaign = session.get(Campaign, nomination.campaign_id)
+    if clock is None and new_state not in PAUSING_STATES:
+        return None, {}  # no clock runs in the new state (an outcome, a vote…): nothing to read
+    campaign = session.connection().execute(_CAMPAIGN_DATES, {"id": nomination.campaign_id}).first()
+    due, note = _sla_due(session, nomination, old_state, new_state, now, campaign)
     final = (campaign.calendar or {}).get(clock) if campaign and clock else None
     if due is not None and final:
         due = min(due, end_of_day_utc(date.fromisoformat(final)))
@@ -197,7 +213,7 @@ def _next_due(
 
 
 def _sla_due(
-    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime
+    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime, campaign: Any
 ) -> tuple[datetime | None, dict[str, Any]]:
     settings = get_settings()
     calendar = load_calendar()
@@ -218,19 +234,14 @@ def _sla_due(
     if clock == old_clock:
         return nomination.due_at, note  # same clock keeps running (e.g. received → in appraisal)
     if clock == "filing":
-        campaign = session.get(Campaign, nomination.campaign_id)
-        return end_of_day_utc(campaign.filing_deadline), note  # type: ignore[union-attr]
+        return end_of_day_utc(campaign.filing_deadline), note
     days = ruleset_of(nomination).sla_days(award_of(nomination), clock)
     return calendar.due_at(now.astimezone(settings.zone), days).astimezone(timezone.utc), note
 
 
 def _last_pause(session: Session, nomination: Nomination) -> dict[str, Any] | None:
-    entry = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.chain == audit.nomination_chain(nomination.id), AuditEntry.to_state.in_(PAUSING_STATES))  # type: ignore[arg-type, attr-defined]
-        .order_by(AuditEntry.seq.desc())  # type: ignore[attr-defined]
-    ).first()
-    return audit.payload_of(entry).get("clock") if entry else None
+    payload = session.connection().execute(_LAST_PAUSE, {"chain": audit.nomination_chain(nomination.id)}).scalar()  # type: ignore[arg-type]
+    return json.loads(payload).get("clock") if payload else None
 
 
 def scope_of(role: Role, nomination: Nomination, session: Session) -> str | None:
@@ -249,23 +260,32 @@ def queue_messages(session: Session, nomination: Nomination, route: Route) -> No
 
     The key (nomination, step, kind, offset, role) is unique, so re-running a step never queues
     the same message twice; ``step`` includes the version because a nomination can re-enter a
-    state (returned twice)."""
+    state (returned twice). The rows go in with one Core INSERT in the caller's transaction, like
+    the audit entry: nothing reads them back as objects here."""
     step = f"{nomination.state}@v{nomination.version}"
     recipients = {(role, "action_needed") for role in responsible_roles(enabled_events(nomination.state, route))}
     if nomination.state in _OUTCOME_STATES:
         recipients.add((Role.SUBMITTER, "outcome"))
-    for role, kind in sorted(recipients):
-        key = f"nomination:{nomination.id}:{step}:{kind}:0:{role.value}"
-        session.add(
-            OutboxMessage(
-                key=key,
-                nomination_id=nomination.id,
-                step=step,
-                kind=kind,
-                offset_days=0,
-                recipient_role=role.value,
-                recipient_scope=scope_of(role, nomination, session),
-                template=f"nomination_{kind}",
-                params={"nomination_id": nomination.id, "state": nomination.state, "award": nomination.award_code},
-            )
+    if not recipients:
+        return
+    now = utcnow()
+    params = {"nomination_id": nomination.id, "state": nomination.state, "award": nomination.award_code}
+    rows = [
+        dict(
+            key=f"nomination:{nomination.id}:{step}:{kind}:0:{role.value}",
+            nomination_id=nomination.id,
+            step=step,
+            kind=kind,
+            offset_days=0,
+            recipient_role=role.value,
+            recipient_scope=scope_of(role, nomination, session),
+            template=f"nomination_{kind}",
+            params=params,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
+        for role, kind in sorted(recipients)
+    ]
+    session.connection().execute(_OUTBOX_INSERT, rows)
