@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from service.actors import Actor
 from service.db import write_transaction
@@ -45,8 +46,18 @@ def add_attachment(
     return attachment
 
 
-def list_attachments(session: Session, nomination: Nomination) -> list[Attachment]:
-    return list(session.exec(select(Attachment).where(Attachment.nomination_id == nomination.id).order_by(Attachment.id)))
+_TABLE = Attachment.__table__  # type: ignore[attr-defined]
+# What lists of attachments show: every column but the file itself (read only on download).
+_LIST = (
+    sa.select(*(c for c in _TABLE.c if c.name != "data"))
+    .where(_TABLE.c.nomination_id == sa.bindparam("nomination_id"))
+    .order_by(_TABLE.c.id)
+)
+
+
+def list_attachments(session: Session, nomination: Nomination) -> list[sa.Row]:
+    """The nomination's attachments without their bytes."""
+    return list(session.connection().execute(_LIST, {"nomination_id": nomination.id}))
 
 
 def get_attachment(session: Session, attachment_id: int, actor: Actor) -> Attachment:

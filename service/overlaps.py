@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from config.catalogue import catalogue
 from config.overlaps import overlap_rules
@@ -40,7 +41,17 @@ class Flag:
         return dict(self.__dict__)
 
 
-def _candidacy(n: Nomination) -> pure.Candidacy:
+_T = Nomination.__table__  # type: ignore[attr-defined]
+# The nominee's other nominations, as rows of what the comparison and the flags read (shown with
+# every nomination, so built once).
+_OTHERS = sa.select(_T.c.id, _T.c.award_code, _T.c.ruleset_version, _T.c.person_id, _T.c.nominee_unit_code, _T.c.year,
+                    _T.c.campaign_id, _T.c.achievements, _T.c.state).where(
+    _T.c.id != sa.bindparam("id"), _T.c.state.not_in(_DEAD))
+_OTHERS_OF_PERSON = _OTHERS.where(_T.c.person_id == sa.bindparam("holder"))
+_OTHERS_OF_UNIT = _OTHERS.where(_T.c.nominee_unit_code == sa.bindparam("holder"))
+
+
+def _candidacy(n: Any) -> pure.Candidacy:
     award = catalogue().version(n.ruleset_version).award(n.award_code)
     holder = f"person:{n.person_id}" if n.person_id is not None else f"unit:{n.nominee_unit_code}"
     return pure.Candidacy(n.id, holder, n.award_code, award.decided_by, n.year, n.campaign_id, n.achievements)  # type: ignore[arg-type]
@@ -50,11 +61,11 @@ def flags_of(session: Session, nomination: Nomination) -> list[Flag]:
     """Every overlap of ``nomination`` with another live or standing nomination of its nominee."""
     if nomination.state in _DEAD:
         return []
-    holder = (Nomination.person_id == nomination.person_id) if nomination.person_id is not None else (
-        Nomination.nominee_unit_code == nomination.nominee_unit_code)
-    others = session.exec(
-        select(Nomination).where(holder, Nomination.id != nomination.id, Nomination.state.not_in(_DEAD))  # type: ignore[attr-defined]
-    ).all()
+    if nomination.person_id is not None:
+        query, holder = _OTHERS_OF_PERSON, nomination.person_id
+    else:
+        query, holder = _OTHERS_OF_UNIT, nomination.nominee_unit_code
+    others = session.connection().execute(query, {"holder": holder, "id": nomination.id}).all()
     rules = overlap_rules()
     by_id = {o.id: o for o in others}
     found = pure.overlaps(_candidacy(nomination), [_candidacy(o) for o in others],

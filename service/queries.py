@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from service import audit
 from service.actors import Actor
 from config.calendar import load_calendar
 from config.settings import get_settings
-from service.models import Document, Nomination, utcnow
+from service.models import AuditEntry, Document, Nomination, utcnow
 from workflow.clock import PAUSING_STATES, progress
 from service.scope import visible_filter
 from service.transitions import route_of
@@ -70,12 +72,26 @@ class TimelineItem:
     payload: dict[str, Any]
 
 
+_AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+_TIMELINE = (
+    sa.select(_AUDIT.c.seq, _AUDIT.c.at, _AUDIT.c.actor, _AUDIT.c.role, _AUDIT.c.action, _AUDIT.c.from_state,
+              _AUDIT.c.to_state, _AUDIT.c.reason, _AUDIT.c.payload)
+    .where(_AUDIT.c.chain == sa.bindparam("chain"))
+    .order_by(_AUDIT.c.seq)
+)
+_DOCUMENTS = Document.__table__  # type: ignore[attr-defined]
+# What lists of documents show: every column but the file itself (read only on download).
+_DOCUMENT_LIST = (
+    sa.select(*(c for c in _DOCUMENTS.c if c.name != "data"))
+    .where(_DOCUMENTS.c.nomination_id == sa.bindparam("nomination_id"))
+    .order_by(_DOCUMENTS.c.id)
+)
+
+
 def timeline(session: Session, nomination: Nomination) -> list[TimelineItem]:
-    entries = audit.entries_of(session, audit.nomination_chain(nomination.id))  # type: ignore[arg-type]
-    return [
-        TimelineItem(e.seq, e.at, e.actor, e.role, e.action, e.from_state, e.to_state, e.reason, audit.payload_of(e))
-        for e in entries
-    ]
+    """The audit trail as the timeline shows it (rows, not objects: it is read on every detail)."""
+    rows = session.connection().execute(_TIMELINE, {"chain": audit.nomination_chain(nomination.id)})  # type: ignore[arg-type]
+    return [TimelineItem(*row[:-1], json.loads(row[-1])) for row in rows]
 
 
 def next_actions(nomination: Nomination, actor: Actor) -> list[str]:
@@ -105,13 +121,16 @@ class StepClock:
     held_working_days: int | None  # while returned: the Board's days left, resumed on resubmission
 
 
-def step_clock(session: Session, nomination: Nomination, now: datetime | None = None) -> StepClock | None:
-    """Where the current step stands against its deadline; None when nothing is due."""
+def step_clock(
+    session: Session, nomination: Nomination, now: datetime | None = None, items: list[TimelineItem] | None = None
+) -> StepClock | None:
+    """Where the current step stands against its deadline; None when nothing is due. ``items``:
+    the nomination's timeline if the caller has read it already."""
     clock = CLOCK_OF.get(nomination.state)
     if clock is None or nomination.due_at is None:
         return None
     zone = get_settings().zone
-    items = timeline(session, nomination)
+    items = timeline(session, nomination) if items is None else items
     started = nomination.state_entered_at
     for item in reversed(items):  # the clock started where the state last entered it
         if CLOCK_OF.get(item.from_state or "") != clock:
@@ -125,5 +144,7 @@ def step_clock(session: Session, nomination: Nomination, now: datetime | None = 
     return StepClock(clock, started, nomination.due_at, p.used, p.left, held)
 
 
-def documents_of(session: Session, nomination: Nomination) -> list[Document]:
-    return list(session.exec(select(Document).where(Document.nomination_id == nomination.id).order_by(Document.id)))
+def documents_of(session: Session, nomination: Nomination) -> list[sa.Row]:
+    """The nomination's produced documents without their bytes (id, kind, filename, content type,
+    SHA-256, time)."""
+    return list(session.connection().execute(_DOCUMENT_LIST, {"nomination_id": nomination.id}))

@@ -85,13 +85,14 @@ def detail(session: Session, nomination: Nomination, actor: Actor) -> Nomination
                       needs_reason=e in REASON_ACTIONS, needs_outcome=e in OUTCOME_EVENTS)
         for e in next_actions(nomination, actor)
     ]
-    files = [AttachmentOut.model_validate(a.model_dump(exclude={"data"})) for a in attach.list_attachments(session, nomination)]
-    clock = step_clock(session, nomination)
-    docs = [DocumentOut.model_validate(d.model_dump(exclude={"data"})) for d in documents_of(session, nomination)]
+    files = [AttachmentOut.model_validate(dict(a._mapping)) for a in attach.list_attachments(session, nomination)]
+    items = timeline(session, nomination)
+    clock = step_clock(session, nomination, items=items)
+    docs = [DocumentOut.model_validate(dict(d._mapping)) for d in documents_of(session, nomination)]
     return NominationDetail(
         **to_out(nomination), overlaps=[OverlapOut(**f.as_dict()) for f in flags_of(session, nomination)], allowed_actions=allowed, attachments=files, documents=docs,
         clock=StepClockOut(**clock.__dict__) if clock else None,
-        timeline=[TimelineEntry(**item.__dict__) for item in timeline(session, nomination)],
+        timeline=[TimelineEntry(**item.__dict__) for item in items],
     )
 
 
