@@ -131,24 +131,29 @@ class Nomination(SQLModel, table=True):
         sa.CheckConstraint(
             "(person_id IS NOT NULL) <> (nominee_unit_code IS NOT NULL)", name="ck_nominations_one_nominee"
         ),
+        # Inboxes ask for a unit's or a cluster's nominations in one state (migration 0007).
+        sa.Index("ix_nominations_unit_state", "proposing_unit_code", "state"),
+        sa.Index("ix_nominations_cluster_state", "cluster_id", "state"),
+        sa.Index("ix_nominations_award_state", "award_code", "state"),
+        sa.Index("ix_nominations_state_due", "state", "due_at"),
     )
     __mapper_args__ = {"version_id_col": _nomination_version}
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    award_code: str = Field(max_length=40, index=True)
+    award_code: str = Field(max_length=40)  # indexed with the state (__table_args__)
     ruleset_version: str = Field(max_length=20)
     track: str = Field(max_length=10)  # unit | cluster
     nominee_kind: str = Field(max_length=12)  # individual | collective
     person_id: Optional[int] = Field(default=None, foreign_key="people.id", index=True)
     nominee_unit_code: Optional[str] = Field(default=None, foreign_key="units.code")
     nominee_name: str
-    proposing_unit_code: str = Field(foreign_key="units.code", index=True)
-    cluster_id: Optional[int] = Field(default=None, foreign_key="clusters.id", index=True)
+    proposing_unit_code: str = Field(foreign_key="units.code")  # indexed with the state (__table_args__)
+    cluster_id: Optional[int] = Field(default=None, foreign_key="clusters.id")  # indexed with the state
     campaign_id: int = Field(foreign_key="campaigns.id", index=True)
     year: int  # the year of the achievements
     achievements: str = ""
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=_json_column())
-    state: str = Field(max_length=30, index=True)
+    state: str = Field(max_length=30, index=True)  # also indexed with the due time (__table_args__)
     version: int = Field(default=1, sa_column=_nomination_version)
     state_entered_at: datetime = Field(default_factory=utcnow)
     # When the current step is due; indexed so sweeps cost what is due, not what exists.
