@@ -196,10 +196,14 @@ def act(
         raise ApiError(404, "unknown_action", f"Không có thao tác «{action}».", f"There is no action {action!r}.",
                        {"actions": sorted(ACTIONS)})
     version = expected_version(if_match, body.version)
+    given = ActionInput(**body.model_dump(exclude={"version"}))
+    if not idempotency_key:  # the common case: serialise the answer once, straight to JSON
+        n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
+        return Response(detail(session, n, actor).model_dump_json(), media_type="application/json",
+                        headers={"ETag": etag(n)})
 
     def run() -> StoredResponse:
-        n = perform(session, nomination_id, action, actor=actor, expected_version=version,
-                    given=ActionInput(**body.model_dump(exclude={"version"})))
+        n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
         return StoredResponse(200, detail(session, n, actor).model_dump(mode="json"))
 
     result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
