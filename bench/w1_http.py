@@ -5,6 +5,7 @@ submit → endorse → receive → start_appraisal → submit_for_signature → 
 right role with a Bearer token and the version of the last answer in ``If-Match``. The ceiling is
 :mod:`bench.ceiling_app` walking the same states with only the writes. Bursts alternate (ours,
 then ceiling) at each client count, so both see the same machine load; the ratio is per pair.
+One untimed walk on each side warms both servers up first.
 Also the peak resident memory of the API process (workload 7)."""
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     db = dialect(url)
     levels, per, repeats = size["http_clients"], size["http_per_client"], size["repeats"]
     clients = max(levels)
-    need = per * repeats * len(levels)  # nominations per unit per side
+    need = per * repeats * len(levels) + 1  # nominations per unit per side; the last of the first unit warms up
     org = dataset.build_org(engine, clusters=1, units_per_cluster=clients, people_per_unit=2 * need)
     units = org.units
     users = [("bench.board", Role.BOARD_OFFICER, None), ("bench.chairman", Role.APPROVER, None)]
@@ -84,6 +85,11 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     errors: Counter = Counter()
     error_runs: list[float] = []
     with uvicorn("service.api.app:create_app", url) as api, uvicorn("bench.ceiling_app:create_app", url) as ceil:
+        # Warm-up, not measured: one walk on each side, so the first timed requests do not pay for
+        # first imports, compiled statements and connections (the ceiling has almost none to pay).
+        warm = units[0]
+        run_clients([ours_walk(warm, ours[warm][-1:])], api.url, size["http_seconds"])
+        run_clients([ceiling_walk(ceiling[warm][-1:])], ceil.url, size["http_seconds"])
         cursor = 0
         for level in levels:
             mine_runs: list[Load] = []

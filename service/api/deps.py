@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator
+from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
@@ -19,13 +20,38 @@ from service.users import actor_of
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. ``async`` so that FastAPI does not hop to a worker thread to open
+    it and again to close it (each hop cost more than a query, bench/findings.md): opening a
+    session does no I/O, and closing one that holds no connection does none either. One that
+    still holds a connection (a read transaction left open) is closed in a worker thread, since
+    giving the connection back rolls the transaction back. Endpoints on the hot path end their
+    reads with :func:`release`, in their own thread."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+
+
+def release(session: Session) -> None:
+    """End the session's read transaction now, from the endpoint's worker thread."""
+    session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+
+
+async def api_settings() -> ApiSettings:
+    """The API's settings (cached). ``async`` because it does no I/O: FastAPI runs a sync
+    dependency in its thread pool, a hop per dependency per request (bench/findings.md)."""
+    return get_api_settings()
+
+
+SettingsDep = Annotated[ApiSettings, Depends(api_settings)]
 
 _UNAUTHENTICATED = ApiError(
     401, "not_authenticated", "Bạn cần đăng nhập (hoặc phiên đăng nhập đã hết hạn).",
@@ -37,8 +63,10 @@ _UNAUTHENTICATED = ApiError(
 _USER_BY_NAME = select(User).where(User.username == bindparam("username"))  # type: ignore[arg-type]
 
 
-def current_user(session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
-    username = subject_of(token, settings) if token else None
+def current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
+    # The settings are read here rather than declared: every declared dependency costs FastAPI a
+    # resolution on every request (bench/findings.md).
+    username = subject_of(token, get_api_settings()) if token else None
     if username is None:
         raise _UNAUTHENTICATED
     user = session.execute(_USER_BY_NAME, {"username": username}).scalars().first()
@@ -50,7 +78,7 @@ def current_user(session: SessionDep, settings: SettingsDep, token: Annotated[st
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def current_actor(user: CurrentUser) -> Actor:
+async def current_actor(user: CurrentUser) -> Actor:  # async: no I/O, no thread hop
     return actor_of(user)
 
 

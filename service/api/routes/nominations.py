@@ -13,7 +13,7 @@ from config.settings import get_settings
 from service import attachments as attach
 from service import nominations as actions
 from service.actors import Actor
-from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep
+from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, release
 from service.api.errors import ApiError, ErrorResponse
 from service.api.params import AttachmentId, NominationId, Offset, RowId
 from service.api.schemas import (
@@ -32,6 +32,7 @@ from service.api.schemas import (
 )
 from service.errors import InvalidInput
 from service.idempotency import StoredResponse, fingerprint, run_once
+from service.users import actor_of
 from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
 from service.overlaps import flags_of
@@ -142,6 +143,7 @@ def list_(
         items=[_row_out(r._mapping) for r in rows], total=count_nominations(session, actor, **filters),  # type: ignore[arg-type]
         limit=limit, offset=offset,
     )
+    release(session)
     # Serialised once here: returning the model would have FastAPI validate it again.
     return Response(page.model_dump_json(), media_type="application/json")
 
@@ -185,12 +187,13 @@ def edit(
 
 @router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
 def act(
-    nomination_id: NominationId, action: str, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
+    nomination_id: NominationId, action: str, request: Request, session: SessionDep, user: CurrentUser,
     body: ActionRequest | None = None,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
+    actor = actor_of(user)  # from the user already resolved: one dependency fewer on the busiest route
     body = body or ActionRequest()
     if action not in ACTIONS:
         raise ApiError(404, "unknown_action", f"Không có thao tác «{action}».", f"There is no action {action!r}.",
@@ -199,8 +202,9 @@ def act(
     given = ActionInput(**body.model_dump(exclude={"version"}))
     if not idempotency_key:  # the common case: serialise the answer once, straight to JSON
         n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
-        return Response(detail(session, n, actor).model_dump_json(), media_type="application/json",
-                        headers={"ETag": etag(n)})
+        answer = detail(session, n, actor).model_dump_json()
+        release(session)
+        return Response(answer, media_type="application/json", headers={"ETag": etag(n)})
 
     def run() -> StoredResponse:
         n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
