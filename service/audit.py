@@ -82,6 +82,7 @@ def append(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
+    prev_hash: str | None = None,
 ) -> str:
     """Add the entry ``seq`` of ``chain`` and return its hash. The caller holds the aggregate's
     row lock or version, so ``seq`` (= the aggregate's new version) is never taken twice; the
@@ -89,11 +90,15 @@ def append(
 
     The entry is written at once with a Core INSERT in the caller's transaction (a savepoint's
     rollback undoes it too): it is never read back as an object, and building an ORM instance
-    and flushing it cost more than the rest of the append (``bench/findings.md``)."""
+    and flushing it cost more than the rest of the append (``bench/findings.md``).
+
+    ``prev_hash``: the hash of entry ``seq - 1`` if the caller read it already (under the same
+    lock); otherwise it is read here."""
     settings = get_settings()
-    prev_hash = GENESIS
     connection = session.connection()
-    if seq > 1:
+    if seq == 1:
+        prev_hash = GENESIS
+    elif prev_hash is None:
         prev = connection.execute(_PREV_HASH, {"chain": chain, "seq": seq - 1}).scalar()
         prev_hash = prev if prev is not None else GENESIS
     row = dict(

@@ -38,6 +38,17 @@ _LOCKED_ROW = (
     select(Nomination).where(Nomination.id == sa.bindparam("id")).with_for_update()  # type: ignore[arg-type]
     .execution_options(populate_existing=True)
 )
+# The row and the hash of its audit chain's last entry (seq = the row's version), in one query.
+_LOCKED_ROW_AND_HEAD = (
+    select(
+        Nomination,
+        sa.select(AuditEntry.hash)  # type: ignore[call-overload]
+        .where(AuditEntry.chain == sa.bindparam("chain"), AuditEntry.seq == Nomination.version)
+        .scalar_subquery(),
+    )
+    .where(Nomination.id == sa.bindparam("id")).with_for_update(of=Nomination)  # type: ignore[arg-type]
+    .execution_options(populate_existing=True)
+)
 _NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _COLUMN_KEYS = frozenset(c.key for c in _NOMINATIONS.c) - {"id", "version"}
 _UPDATE_ROW = _NOMINATIONS.update().where(
@@ -74,7 +85,19 @@ def route_of(nomination: Nomination) -> Route:
 def load_for_update(session: Session, nomination_id: int, actor: Actor) -> Nomination:
     """Load the row, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
     A nomination the actor may not see is reported as not found, so existence does not leak."""
-    nomination = session.execute(_LOCKED_ROW, {"id": nomination_id}).scalar_one_or_none()
+    return _visible(session, nomination_id, actor, session.execute(_LOCKED_ROW, {"id": nomination_id}).scalar_one_or_none())
+
+
+def _load_with_chain_head(session: Session, nomination_id: int, actor: Actor) -> tuple[Nomination, str | None]:
+    """:func:`load_for_update`, and the hash of the audit chain's last entry read in the same
+    statement (the next entry links to it; one query fewer per transition)."""
+    row = session.execute(
+        _LOCKED_ROW_AND_HEAD, {"id": nomination_id, "chain": audit.nomination_chain(nomination_id)}
+    ).first()
+    return _visible(session, nomination_id, actor, row[0] if row else None), row[1] if row else None
+
+
+def _visible(session: Session, nomination_id: int, actor: Actor, nomination: Nomination | None) -> Nomination:
     if nomination is None or not can_act_on(session, actor, nomination):
         raise NotFound(
             f"Không tìm thấy hồ sơ #{nomination_id} (hoặc bạn không có quyền xem hồ sơ này).",
@@ -111,7 +134,7 @@ def apply_event(
     now = now or utcnow()
     try:
         with write_transaction(session):
-            nomination = load_for_update(session, nomination_id, actor)
+            nomination, chain_head = _load_with_chain_head(session, nomination_id, actor)
             check_version(nomination, expected_version)
             _check_role(actor, event, nomination)
             route = route_of(nomination)
@@ -147,6 +170,7 @@ def apply_event(
                 reason=reason,
                 payload=details,
                 at=now,
+                prev_hash=chain_head,
             )
             queue_messages(session, nomination, route)
             if after_write is not None:

@@ -63,16 +63,31 @@ _UNAUTHENTICATED = ApiError(
 _USER_BY_NAME = select(User).where(User.username == bindparam("username"))  # type: ignore[arg-type]
 
 
-def current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
-    # The settings are read here rather than declared: every declared dependency costs FastAPI a
-    # resolution on every request (bench/findings.md).
+async def token_subject(token: Annotated[str | None, Depends(oauth2)]) -> str:
+    """The username of the request's valid bearer token, or 401. ``async``: no I/O. The settings
+    are read here rather than declared: every declared dependency costs FastAPI a resolution on
+    every request (bench/findings.md)."""
     username = subject_of(token, get_api_settings()) if token else None
     if username is None:
         raise _UNAUTHENTICATED
+    return username
+
+
+TokenSubject = Annotated[str, Depends(token_subject)]
+
+
+def signed_in_user(session: Session, username: str) -> User:
+    """The active user ``username`` (from :func:`token_subject`), or 401. A route on the hot path
+    calls it from its own worker thread instead of declaring :data:`CurrentUser`, which would
+    take one more thread hop per request."""
     user = session.execute(_USER_BY_NAME, {"username": username}).scalars().first()
     if user is None or not user.active:
         raise _UNAUTHENTICATED
     return user
+
+
+def current_user(session: SessionDep, username: TokenSubject) -> User:
+    return signed_in_user(session, username)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -13,7 +13,7 @@ from config.settings import get_settings
 from service import attachments as attach
 from service import nominations as actions
 from service.actors import Actor
-from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, release
+from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, TokenSubject, release, signed_in_user
 from service.api.errors import ApiError, ErrorResponse
 from service.api.params import AttachmentId, NominationId, Offset, RowId
 from service.api.schemas import (
@@ -187,13 +187,16 @@ def edit(
 
 @router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
 def act(
-    nomination_id: NominationId, action: str, request: Request, session: SessionDep, user: CurrentUser,
+    nomination_id: NominationId, action: str, request: Request, session: SessionDep, username: TokenSubject,
     body: ActionRequest | None = None,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
-    actor = actor_of(user)  # from the user already resolved: one dependency fewer on the busiest route
+    # The busiest route: the user is read here, in the endpoint's worker thread, rather than by a
+    # dependency of its own (one thread hop and one resolution fewer per request).
+    user = signed_in_user(session, username)
+    actor = actor_of(user)
     body = body or ActionRequest()
     if action not in ACTIONS:
         raise ApiError(404, "unknown_action", f"Không có thao tác «{action}».", f"There is no action {action!r}.",
