@@ -6,7 +6,8 @@ only reads the nominee's titles and initiatives from the database.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from config.catalogue import Award, RuleSet, catalogue
 from service.errors import NotEligible
@@ -20,19 +21,27 @@ def title_names(ruleset: RuleSet) -> dict[str, tuple[str, str]]:
     return names
 
 
+_TITLES = TitleRecord.__table__  # type: ignore[attr-defined]
+_INITIATIVES = InitiativeRecord.__table__  # type: ignore[attr-defined]
+# Built once (read on every submission): a revoked title counts for nothing.
+_STANDING_TITLES = sa.select(_TITLES.c.year, _TITLES.c.title).where(_TITLES.c.revoked_decision_id.is_(None))
+_TITLES_OF_PERSON = _STANDING_TITLES.where(_TITLES.c.person_id == sa.bindparam("holder"))
+_TITLES_OF_UNIT = _STANDING_TITLES.where(_TITLES.c.unit_code == sa.bindparam("holder"))
+_INITIATIVES_OF_PERSON = sa.select(_INITIATIVES.c.year, _INITIATIVES.c.title, _INITIATIVES.c.scope, _INITIATIVES.c.certified).where(
+    _INITIATIVES.c.person_id == sa.bindparam("person_id"))
+
+
 def nominee_record(
     session: Session, *, kind: str, person_id: int | None, unit_code: str | None, facts: dict | None = None
 ) -> rules.NomineeRecord:
-    holder = TitleRecord.person_id == person_id if person_id is not None else TitleRecord.unit_code == unit_code
-    standing = TitleRecord.revoked_decision_id.is_(None)  # type: ignore[union-attr]  # a revoked title counts for nothing
-    titles = tuple(
-        rules.TitleRecord(year=t.year, title=t.title) for t in session.exec(select(TitleRecord).where(holder, standing))
-    )
+    connection = session.connection()
+    query, holder = (_TITLES_OF_PERSON, person_id) if person_id is not None else (_TITLES_OF_UNIT, unit_code)
+    titles = tuple(rules.TitleRecord(year=year, title=title) for year, title in connection.execute(query, {"holder": holder}))
     initiatives: tuple[rules.Initiative, ...] = ()
     if person_id is not None:
         initiatives = tuple(
-            rules.Initiative(year=i.year, title=i.title, scope=i.scope, certified=i.certified)
-            for i in session.exec(select(InitiativeRecord).where(InitiativeRecord.person_id == person_id))
+            rules.Initiative(year=year, title=title, scope=scope, certified=certified)
+            for year, title, scope, certified in connection.execute(_INITIATIVES_OF_PERSON, {"person_id": person_id})
         )
     return rules.NomineeRecord(kind=kind, titles=titles, initiatives=initiatives, facts=dict(facts or {}))
 

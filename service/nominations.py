@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from config.catalogue import catalogue
@@ -23,6 +24,10 @@ class DuplicateNomination(InvalidInput):
     """An open nomination already proposes the same award for the same nominee and year."""
 
 
+_DECISIONS = Decision.__table__  # type: ignore[attr-defined]
+_DECISION_BY_NUMBER = sa.select(_DECISIONS.c.id, _DECISIONS.c.kind, _DECISIONS.c.signed_on).where(
+    _DECISIONS.c.number == sa.bindparam("number"))
+_NEW_DECISION = _DECISIONS.insert().returning(_DECISIONS.c.id)
 _CREATORS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_HEAD})
 _EDITABLE = ("achievements", "facts", "year")
 _DRAFTERS = frozenset({Role.SUBMITTER, Role.UNIT_HEAD})
@@ -390,18 +395,24 @@ def _signed(
     if not number or not number.strip():
         raise InvalidInput(f"Hồ sơ #{nomination_id}: cần số văn bản.", f"Nomination #{nomination_id}: the document number is required.")
 
+    number = number.strip()
+
     def attach_decision(nomination: Nomination) -> None:
-        decision = session.exec(select(Decision).where(Decision.number == number)).first()
+        # Rows, not objects: one decision often signs many nominations, read on every signature.
+        connection = session.connection()
+        decision = connection.execute(_DECISION_BY_NUMBER, {"number": number}).first()
         if decision is None:
-            decision = Decision(number=number.strip(), kind=kind, signed_on=signed_on, signer=signer)
-            session.add(decision)
-            session.flush()
+            decision_id = connection.execute(
+                _NEW_DECISION, dict(number=number, kind=kind, signed_on=signed_on, signer=signer, created_at=utcnow())
+            ).scalar_one()
         elif (decision.kind, decision.signed_on) != (kind, signed_on):
             raise InvalidInput(
                 f"Văn bản số {number} đã được ghi nhận là loại «{decision.kind}», ngày {decision.signed_on:%d/%m/%Y}; kiểm tra lại số hoặc ngày.",
                 f"Document {number} is already recorded as {decision.kind} of {decision.signed_on.isoformat()}; check the number or date.",
             )
-        nomination.decision_id = decision.id
+        else:
+            decision_id = decision.id
+        nomination.decision_id = decision_id
 
     return apply_event(
         session, nomination_id, event, actor=actor, passed=passed, reason=reason,
