@@ -38,7 +38,8 @@ _LOCKED_ROW = (
     select(Nomination).where(Nomination.id == sa.bindparam("id")).with_for_update()  # type: ignore[arg-type]
     .execution_options(populate_existing=True)
 )
-# The row and the hash of its audit chain's last entry (seq = the row's version), in one query.
+# The row, the hash of its audit chain's last entry (seq = the row's version) and its campaign's
+# dates, in one query; only the nomination's row is locked.
 _LOCKED_ROW_AND_HEAD = (
     select(
         Nomination,
@@ -46,6 +47,8 @@ _LOCKED_ROW_AND_HEAD = (
         .where(AuditEntry.chain == sa.bindparam("chain"), AuditEntry.seq == Nomination.version)
         .scalar_subquery(),
     )
+    .add_columns(Campaign.filing_deadline, Campaign.calendar)
+    .join(Campaign, Campaign.id == Nomination.campaign_id)  # type: ignore[arg-type]
     .where(Nomination.id == sa.bindparam("id")).with_for_update(of=Nomination)  # type: ignore[arg-type]
     .execution_options(populate_existing=True)
 )
@@ -55,10 +58,7 @@ _UPDATE_ROW = _NOMINATIONS.update().where(
     _NOMINATIONS.c.id == sa.bindparam("row_id"), _NOMINATIONS.c.version == sa.bindparam("read_version")
 )
 _OUTBOX_INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
-_CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
-# The campaign's two dates that bound a step's deadline, read as a row rather than an object.
-_CAMPAIGN_DATES = sa.select(_CAMPAIGNS.c.filing_deadline, _CAMPAIGNS.c.calendar).where(_CAMPAIGNS.c.id == sa.bindparam("id"))
 _LAST_PAUSE = (
     sa.select(_AUDIT.c.payload)
     .where(_AUDIT.c.chain == sa.bindparam("chain"), _AUDIT.c.to_state.in_(sorted(PAUSING_STATES)))
@@ -88,13 +88,15 @@ def load_for_update(session: Session, nomination_id: int, actor: Actor) -> Nomin
     return _visible(session, nomination_id, actor, session.execute(_LOCKED_ROW, {"id": nomination_id}).scalar_one_or_none())
 
 
-def _load_with_chain_head(session: Session, nomination_id: int, actor: Actor) -> tuple[Nomination, str | None]:
-    """:func:`load_for_update`, and the hash of the audit chain's last entry read in the same
-    statement (the next entry links to it; one query fewer per transition)."""
+def _load_with_chain_head(session: Session, nomination_id: int, actor: Actor) -> tuple[Nomination, str | None, Any]:
+    """:func:`load_for_update`, with what the transition reads besides the row in the same
+    statement (a round trip each fewer on PostgreSQL): the hash of the audit chain's last entry
+    (the next entry links to it) and the campaign's dates that bound deadlines."""
     row = session.execute(
         _LOCKED_ROW_AND_HEAD, {"id": nomination_id, "chain": audit.nomination_chain(nomination_id)}
     ).first()
-    return _visible(session, nomination_id, actor, row[0] if row else None), row[1] if row else None
+    nomination = _visible(session, nomination_id, actor, row[0] if row else None)
+    return nomination, row[1], row  # type: ignore[index]  # row.filing_deadline, row.calendar
 
 
 def _visible(session: Session, nomination_id: int, actor: Actor, nomination: Nomination | None) -> Nomination:
@@ -134,7 +136,7 @@ def apply_event(
     now = now or utcnow()
     try:
         with write_transaction(session):
-            nomination, chain_head = _load_with_chain_head(session, nomination_id, actor)
+            nomination, chain_head, campaign = _load_with_chain_head(session, nomination_id, actor)
             check_version(nomination, expected_version)
             _check_role(actor, event, nomination)
             route = route_of(nomination)
@@ -147,7 +149,7 @@ def apply_event(
                     before_write(nomination)
                 due_at, clock_note = nomination.due_at, {}
                 if new_state != old_state:
-                    due_at, clock_note = _next_due(session, nomination, old_state, new_state, now)
+                    due_at, clock_note = _next_due(session, nomination, old_state, new_state, now, campaign)
                     nomination.state_entered_at = now
                 nomination.state = new_state
                 nomination.due_at = due_at
@@ -256,17 +258,17 @@ def end_of_day_utc(day: date) -> datetime:
 
 
 def _next_due(
-    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime
+    session: Session, nomination: Nomination, old_state: str, new_state: str, now: datetime, campaign: Any
 ) -> tuple[datetime | None, dict[str, Any]]:
     """The due time in the new state, and a note on the clock for the audit entry (a pause or a
     resumption), so the paused clock can be rebuilt from the trail alone.
 
     A campaign's calendar may set a final date for a clock (e.g. cluster results by 10 January):
-    the step is then due at the earlier of its working-day deadline and that date."""
+    the step is then due at the earlier of its working-day deadline and that date. ``campaign``:
+    the campaign's ``filing_deadline`` and ``calendar``, read with the row."""
     clock = CLOCK_OF.get(new_state)
     if clock is None and new_state not in PAUSING_STATES:
         return None, {}  # no clock runs in the new state (an outcome, a vote…): nothing to read
-    campaign = session.connection().execute(_CAMPAIGN_DATES, {"id": nomination.campaign_id}).first()
     due, note = _sla_due(session, nomination, old_state, new_state, now, campaign)
     final = (campaign.calendar or {}).get(clock) if campaign and clock else None
     if due is not None and final:
