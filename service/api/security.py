@@ -30,7 +30,11 @@ def subject_of(token: str, settings: ApiSettings) -> str | None:
     if claims is None:
         return None
     sub, exp = claims
-    return sub if exp > time.time() else None
+    return sub if exp > _now() else None
+
+
+def _now() -> float:
+    return time.time()
 
 
 @functools.lru_cache(maxsize=4096)

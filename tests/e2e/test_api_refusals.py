@@ -353,6 +353,17 @@ def test_an_expired_token_is_refused(client: TestClient) -> None:
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {fresh}"}).json()["role"] == "admin"
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token's signature is checked once and remembered; its expiry is checked at every use."""
+    import jwt
+
+    token, _ = issue_token("admin", get_api_settings())
+    assert client.get("/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    expiry = jwt.decode(token, options={"verify_signature": False})["exp"]
+    monkeypatch.setattr("service.api.security._now", lambda: expiry + 1)
+    _token_refused(client, token)
+
+
 def test_alg_none_and_foreign_tokens_are_refused(client: TestClient) -> None:
     now = int(datetime.now(UTC).timestamp())
     claims = {"sub": "admin", "iat": now, "exp": now + 3600}

@@ -33,6 +33,7 @@ from service.api.schemas import (
 from service.errors import InvalidInput
 from service.idempotency import StoredResponse, fingerprint, run_once
 from service.users import actor_of
+from service.db import begin_write
 from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
 from service.overlaps import flags_of
@@ -195,6 +196,7 @@ def act(
     """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
     # The busiest route: the user is read here, in the endpoint's worker thread, rather than by a
     # dependency of its own (one thread hop and one resolution fewer per request).
+    begin_write(session)  # the action goes on in the transaction that reads the user
     user = signed_in_user(session, username)
     actor = actor_of(user)
     body = body or ActionRequest()
