@@ -45,7 +45,7 @@ _LOCKED_ROW_AND_HEAD = (
         Nomination,
         sa.select(AuditEntry.hash)  # type: ignore[call-overload]
         .where(AuditEntry.chain == sa.bindparam("chain"), AuditEntry.seq == Nomination.version)
-        .scalar_subquery(),
+        .scalar_subquery().label("chain_head"),
     )
     .add_columns(Campaign.filing_deadline, Campaign.calendar)
     .join(Campaign, Campaign.id == Nomination.campaign_id)  # type: ignore[arg-type]
@@ -88,15 +88,15 @@ def load_for_update(session: Session, nomination_id: int, actor: Actor) -> Nomin
     return _visible(session, nomination_id, actor, session.execute(_LOCKED_ROW, {"id": nomination_id}).scalar_one_or_none())
 
 
-def _load_with_chain_head(session: Session, nomination_id: int, actor: Actor) -> tuple[Nomination, str | None, Any]:
+def _load_for_transition(session: Session, nomination_id: int, actor: Actor) -> tuple[Nomination, Any]:
     """:func:`load_for_update`, with what the transition reads besides the row in the same
-    statement (a round trip each fewer on PostgreSQL): the hash of the audit chain's last entry
-    (the next entry links to it) and the campaign's dates that bound deadlines."""
+    statement (a round trip each fewer on PostgreSQL): ``chain_head``, the hash of the audit
+    chain's last entry (the next entry links to it), and the campaign's ``filing_deadline`` and
+    ``calendar``, which bound deadlines."""
     row = session.execute(
         _LOCKED_ROW_AND_HEAD, {"id": nomination_id, "chain": audit.nomination_chain(nomination_id)}
     ).first()
-    nomination = _visible(session, nomination_id, actor, row[0] if row else None)
-    return nomination, row[1], row  # type: ignore[index]  # row.filing_deadline, row.calendar
+    return _visible(session, nomination_id, actor, row.Nomination if row else None), row
 
 
 def _visible(session: Session, nomination_id: int, actor: Actor, nomination: Nomination | None) -> Nomination:
@@ -136,7 +136,7 @@ def apply_event(
     now = now or utcnow()
     try:
         with write_transaction(session):
-            nomination, chain_head, campaign = _load_with_chain_head(session, nomination_id, actor)
+            nomination, read = _load_for_transition(session, nomination_id, actor)
             check_version(nomination, expected_version)
             _check_role(actor, event, nomination)
             route = route_of(nomination)
@@ -149,7 +149,7 @@ def apply_event(
                     before_write(nomination)
                 due_at, clock_note = nomination.due_at, {}
                 if new_state != old_state:
-                    due_at, clock_note = _next_due(session, nomination, old_state, new_state, now, campaign)
+                    due_at, clock_note = _next_due(session, nomination, old_state, new_state, now, read)
                     nomination.state_entered_at = now
                 nomination.state = new_state
                 nomination.due_at = due_at
@@ -172,7 +172,7 @@ def apply_event(
                 reason=reason,
                 payload=details,
                 at=now,
-                prev_hash=chain_head,
+                prev_hash=read.chain_head,
             )
             queue_messages(session, nomination, route)
             if after_write is not None:
@@ -270,7 +270,7 @@ def _next_due(
     if clock is None and new_state not in PAUSING_STATES:
         return None, {}  # no clock runs in the new state (an outcome, a vote…): nothing to read
     due, note = _sla_due(session, nomination, old_state, new_state, now, campaign)
-    final = (campaign.calendar or {}).get(clock) if campaign and clock else None
+    final = (campaign.calendar or {}).get(clock) if clock else None
     if due is not None and final:
         due = min(due, end_of_day_utc(date.fromisoformat(final)))
     return due, note

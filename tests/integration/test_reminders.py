@@ -102,6 +102,19 @@ def test_a_late_sweep_sends_only_the_nearest_offset(session: Session) -> None:
     assert queue_deadline_reminders(session, now=at(date(2027, 2, 12))) == 0
 
 
+def test_many_reminders_due_at_once_are_queued_in_chunks(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PostgreSQL refuses a statement of more than 65,535 parameters: the rows go in chunks (here
+    # of 2, so five reminders take three statements), all in the one transaction.
+    import service.reminders
+
+    monkeypatch.setattr(service.reminders, "INSERT_CHUNK", 2)
+    for person in ("P001", "P002", "P003", "P005", "P009"):
+        draft_due(session, person=person)
+    assert queue_deadline_reminders(session, now=at(date(2027, 1, 29))) == 5
+    assert len(reminders(session)) == 5
+    assert queue_deadline_reminders(session, now=at(date(2027, 1, 29))) == 0  # a re-run adds none
+
+
 def test_nominations_not_due_produce_nothing(session: Session) -> None:
     later = draft_due(session, due=date(2027, 3, 31), person="P001")
     overdue = draft_due(session, due=date(2027, 1, 27), person="P009")
