@@ -74,15 +74,11 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
 
 
 def to_out(nomination: Nomination) -> dict[str, Any]:
-    award = catalogue().version(nomination.ruleset_version).award(nomination.award_code)
-    vi, en = STATE_LABELS[nomination.state]
-    data = nomination.model_dump()
-    data.update(award_name_vi=award.name_vi, award_name_en=award.name_en, state_label_vi=vi, state_label_en=en)
-    return data
+    return _labelled(nomination.model_dump())
 
 
-def _row_out(row: Any) -> dict[str, Any]:
-    """A list item from a row of the nominations table (what :func:`to_out` gives for an object)."""
+def _labelled(row: Any) -> dict[str, Any]:
+    """A nomination's columns (an object's dump or a table row) with its award's and state's names."""
     award = catalogue().version(row["ruleset_version"]).award(row["award_code"])
     vi, en = STATE_LABELS[row["state"]]
     return {**row, "award_name_vi": award.name_vi, "award_name_en": award.name_en, "state_label_vi": vi, "state_label_en": en}
@@ -141,7 +137,7 @@ def list_(
     filters = dict(state=state, award=award, unit=unit, campaign_id=campaign_id, cluster_id=cluster_id, due_before=due_before)
     rows = list_rows(session, actor, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
     page = Page[NominationOut](
-        items=[_row_out(r._mapping) for r in rows], total=count_nominations(session, actor, **filters),  # type: ignore[arg-type]
+        items=[_labelled(r._mapping) for r in rows], total=count_nominations(session, actor, **filters),  # type: ignore[arg-type]
         limit=limit, offset=offset,
     )
     release(session)
