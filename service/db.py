@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -95,7 +96,13 @@ def write_transaction(session: Session) -> Iterator[None]:
             raise RuntimeError("a write action must start with no pending changes in the session")
         # End the read transaction without expiring what the caller has loaded (a rollback would,
         # and the next attribute access would silently open a new transaction).
-        session.commit()
+        try:
+            session.commit()
+        except (DBAPIError, PendingRollbackError):
+            # The read broke (its connection died, e.g. the database restarted): there is nothing
+            # to keep, so roll back and let the action connect again (or fail with 503). Without
+            # this the commit raised PendingRollbackError, a 500 (found by tests/faults/test_outage).
+            session.rollback()
     if not continuing:
         session.connection(execution_options={_WRITE_OPTION: True})
     session.info[_IN_WRITE] = True

@@ -82,3 +82,16 @@ def test_begin_write_must_open_the_transaction(session: Session, engine: Engine)
         s.exec(select(User.username)).first()
         with pytest.raises(RuntimeError):
             begin_write(s)
+
+
+def test_an_action_after_a_read_whose_connection_died_connects_again(session: Session, engine: Engine) -> None:
+    # The database restarted during a read (tests/faults/test_outage.py): the connection is
+    # invalid, and ending the read must not turn into PendingRollbackError (a 500).
+    nomination_id = _submitted(session)
+    with Session(engine, expire_on_commit=False) as s:
+        s.exec(select(User.username)).first()
+        s.connection().invalidate()
+        received = actions.receive(s, nomination_id, actor=BOARD)
+    assert received.state == "received"
+    with Session(engine) as s:
+        assert audit.verify_all(s) == []
