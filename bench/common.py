@@ -22,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("TDKT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # TCP ports the HTTP workloads may bind (the lead gave this helper 18400-18499).
 PORT_BASE = int(os.environ.get("TDKT_BENCH_PORT_BASE", "18400"))
+# API worker processes per database, as each ships: the embedded SQLite set-up runs one
+# (deploy/multiprocess.py; SQLite has one writer anyway), the PostgreSQL deployment runs
+# TDKT_API_WORKERS=2 (deploy/compose.yaml, deploy/.env.example). The HTTP workloads run the API
+# and the ceiling app alike in that topology.
+API_WORKERS = {"sqlite": 1, "postgresql": 2}
 
 # Sizes: "tiny" runs each workload in seconds (the pytest test); "full" is the issue's scale.
 SIZES: dict[str, dict[str, Any]] = {
@@ -127,6 +132,14 @@ def process_peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (uvicorn's workers under its supervisor)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 @contextlib.contextmanager

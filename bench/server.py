@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 import httpx
 
-from bench.common import PORT_BASE, ROOT
+from bench.common import PORT_BASE, ROOT, children, process_peak_rss_mib
 
 
 def free_port() -> int:
@@ -43,14 +44,21 @@ class Server:
     def pid(self) -> int:
         return self.process.pid
 
+    def peak_rss_mib(self) -> float:
+        """Peak resident memory of the process serving requests: the largest of uvicorn's
+        workers when it runs several (the supervisor only forks them)."""
+        workers = children(self.pid)
+        return max(process_peak_rss_mib(pid) for pid in workers) if workers else process_peak_rss_mib(self.pid)
+
     def errors(self, limit: int = 2000) -> str:
         """The tail of what the server wrote to stderr (tracebacks of any 500)."""
         return self.log.read_text(errors="replace")[-limit:] if self.log.exists() else ""
 
 
 @contextlib.contextmanager
-def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Server]:
-    """``uvicorn app`` on a free loopback port in a child process; killed (by its pid) on exit."""
+def uvicorn(app: str, database_url: str, *, factory: bool = True, workers: int = 1) -> Iterator[Server]:
+    """``uvicorn app`` on a free loopback port in a child process (with ``workers`` worker
+    processes); stopped on exit, with its workers."""
     port = free_port()
     env = {**os.environ, "TDKT_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
            "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}
@@ -58,10 +66,14 @@ def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Se
                "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools"]
     if factory:
         command.append("--factory")
+    if workers > 1:
+        command += ["--workers", str(workers)]
     # stderr to a file, never a pipe nobody reads: a full pipe would block the server on its next log line.
     log = Path(tempfile.mkstemp(prefix="tdkt-bench-uvicorn-", suffix=".log")[1])
     with log.open("w") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink, text=True)
+        # Its own process group: a supervisor that will not stop is killed with its workers.
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink, text=True,
+                                   start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -79,7 +91,7 @@ def uvicorn(app: str, database_url: str, *, factory: bool = True) -> Iterator[Se
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.unlink(missing_ok=True)
 

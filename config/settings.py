@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     prefect_api_url: str | None = None
 
     attachment_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # Lists count their matches up to this many and say "more than N" beyond it: an exact count
+    # of the city's whole 100k-row table costs more than the page itself (bench/findings.md), and
+    # nobody pages that far (filters narrow it). Elasticsearch caps its hit count the same way.
+    list_total_cap: int = Field(default=10_000, ge=1)
 
     # HMAC keys of the audit chain, by key id; new entries use ``audit_key_id``. Old keys stay
     # listed after a rotation so older entries still verify. The default is for development only.

@@ -61,7 +61,7 @@ from service.models import (
 from service.transitions import award_of, route_of
 from workflow.calendar import CalendarRangeError
 from workflow.nomination import EVENT_LABELS, STATE_LABELS, enabled_events
-from workflow.roles import EVENT_ROLES, Role, responsible_roles
+from workflow.roles import EVENT_ROLES, NOT_A_TURN, Role, responsible_roles
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "mail"
 DEFAULT_FROM_NAME = "Hệ thống Thi đua – Khen thưởng thành phố Hà Nội"
@@ -78,8 +78,6 @@ ROLE_LABELS: dict[str, str] = {
 }
 _UNIT_ROLES = frozenset({Role.SUBMITTER, Role.UNIT_HEAD, Role.CLUSTER_MEMBER, Role.CLUSTER_HEAD})
 _WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-# Events that do not make a step someone's job (as in workflow.roles.responsible_roles).
-_NOT_A_TURN = frozenset({"withdraw", "expire"})
 # Message kinds about a step someone must act on: pointless once the nomination left that step.
 _STEP_KINDS = frozenset({"action_needed", "reminder", "escalation"})
 
@@ -314,7 +312,7 @@ def compose(
     actions = [
         EVENT_LABELS[e][0]
         for e in enabled_events(state, route)
-        if e not in _NOT_A_TURN and role in EVENT_ROLES[e]
+        if e not in NOT_A_TURN and role in EVENT_ROLES[e]
     ] if nomination.state == state else []
     responsible = (
         [ROLE_LABELS.get(r, r.value) for r in sorted(responsible_roles(enabled_events(state, route)))]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,13 +20,15 @@ from service.models import AuditEntry, Document, Nomination, utcnow
 from workflow.clock import PAUSING_STATES, progress
 from service.scope import visible_filter
 from service.transitions import route_of
-from workflow.nomination import CLOCK_OF, EVENT_LABELS, enabled_events, replay
-from workflow.roles import roles_for
+from config.catalogue import catalogue
+from workflow.nomination import CLOCK_OF, EVENT_LABELS, STATES, enabled_events, replay
+from workflow.roles import NOT_A_TURN, Role, roles_for
 
 
 def _filtered(
     query,  # type: ignore[no-untyped-def]
     actor: Actor,
+    session: Session,
     *,
     state: str | None = None,
     award: str | None = None,
@@ -32,10 +36,13 @@ def _filtered(
     campaign_id: int | None = None,
     cluster_id: int | None = None,
     due_before: datetime | None = None,
+    states: Collection[str] | None = None,
 ):
-    query = query.where(visible_filter(actor))
+    query = query.where(visible_filter(actor, session))
     if state:
         query = query.where(Nomination.state == state)
+    if states is not None:
+        query = query.where(Nomination.state.in_(sorted(states)))  # type: ignore[attr-defined]
     if award:
         query = query.where(Nomination.award_code == award)
     if unit:
@@ -49,21 +56,47 @@ def _filtered(
     return query
 
 
-def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[Nomination]:
-    """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date."""
-    query = _filtered(select(Nomination), actor, **filters)
-    return list(session.exec(query.order_by(Nomination.id).offset(offset).limit(limit)))
+def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, by_due: bool = False,
+                     **filters: Any) -> list[Nomination]:
+    """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date;
+    in id order, or with ``by_due`` the soonest due first (then those with no deadline)."""
+    query = _filtered(select(Nomination), actor, session, **filters)
+    order = (Nomination.due_at.is_(None), Nomination.due_at, Nomination.id) if by_due else (Nomination.id,)  # type: ignore[union-attr]
+    return list(session.exec(query.order_by(*order).offset(offset).limit(limit)))
+
+
+@functools.lru_cache(maxsize=None)
+def waiting_states(role: Role) -> frozenset[str]:
+    """The states in which some award's route gives ``role`` a turn (an event of theirs that is
+    not merely always possible, :data:`workflow.roles.NOT_A_TURN`): where an inbox looks."""
+    routes = {award.route(track) for ruleset in catalogue().rulesets for award in ruleset.awards for track in award.routes}
+    return frozenset(
+        state for route in routes for state in STATES
+        if any(role in roles_for(e) for e in enabled_events(state, route) if e not in NOT_A_TURN)
+    )
 
 
 def list_rows(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[sa.Row]:
     """The same page as :func:`list_nominations`, as rows of the table's columns rather than objects
     (the API's list: loading objects cost more than the query at 50 a page, bench/findings.md)."""
-    query = _filtered(sa.select(_NOMINATIONS), actor, **filters)
+    query = _filtered(sa.select(_NOMINATIONS), actor, session, **filters)
     return list(session.connection().execute(query.order_by(_NOMINATIONS.c.id).offset(offset).limit(limit)))
 
 
-def count_nominations(session: Session, actor: Actor, **filters: Any) -> int:
-    return session.exec(_filtered(select(func.count()).select_from(Nomination), actor, **filters)).one()
+@dataclass(frozen=True)
+class Total:
+    """How many nominations a list matches: exact up to the cap, else "more than ``count``"."""
+
+    count: int
+    exact: bool
+
+
+def count_up_to(session: Session, actor: Actor, cap: int, **filters: Any) -> Total:
+    """The list's total, counting at most ``cap + 1`` matching rows (an index range that long,
+    not the whole table): ``Total(cap, exact=False)`` when there are more than ``cap``."""
+    matching = _filtered(sa.select(sa.literal(1)).select_from(_NOMINATIONS), actor, session, **filters).limit(cap + 1)
+    found = session.connection().execute(sa.select(sa.func.count()).select_from(matching.subquery())).scalar_one()
+    return Total(min(found, cap), exact=found <= cap)
 
 
 @dataclass(frozen=True)
@@ -85,6 +118,11 @@ _TIMELINE = (
               _AUDIT.c.to_state, _AUDIT.c.reason, _AUDIT.c.payload)
     .where(_AUDIT.c.chain == sa.bindparam("chain"))
     .order_by(_AUDIT.c.seq)
+)
+_TIMELINES = (  # the timelines of several nominations at once, for a page's clocks
+    sa.select(_AUDIT.c.chain, *_TIMELINE.selected_columns)
+    .where(_AUDIT.c.chain.in_(sa.bindparam("chains", expanding=True)))
+    .order_by(_AUDIT.c.chain, _AUDIT.c.seq)
 )
 _NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _DOCUMENTS = Document.__table__  # type: ignore[attr-defined]
@@ -134,11 +172,27 @@ def step_clock(
 ) -> StepClock | None:
     """Where the current step stands against its deadline; None when nothing is due. ``items``:
     the nomination's timeline if the caller has read it already."""
-    clock = CLOCK_OF.get(nomination.state)
-    if clock is None or nomination.due_at is None:
+    if CLOCK_OF.get(nomination.state) is None or nomination.due_at is None:
         return None
+    return _clock(nomination, timeline(session, nomination) if items is None else items, now)
+
+
+def step_clocks(session: Session, nominations: list[Nomination], now: datetime | None = None) -> dict[int, StepClock | None]:
+    """:func:`step_clock` of each nomination of a page, from one read of their audit trails (a
+    list of 50 read 50 timelines, one statement each)."""
+    timed = {audit.nomination_chain(n.id): n for n in nominations if CLOCK_OF.get(n.state) and n.due_at is not None}  # type: ignore[arg-type]
+    items: dict[str, list[TimelineItem]] = {chain: [] for chain in timed}
+    if timed:
+        for row in session.connection().execute(_TIMELINES, {"chains": list(timed)}):
+            items[row[0]].append(TimelineItem(*row[1:-1], json.loads(row[-1])))
+    clocks: dict[int, StepClock | None] = {n.id: None for n in nominations}  # type: ignore[misc]
+    clocks.update({n.id: _clock(n, items[chain], now) for chain, n in timed.items()})  # type: ignore[misc]
+    return clocks
+
+
+def _clock(nomination: Nomination, items: list[TimelineItem], now: datetime | None) -> StepClock:
+    clock = CLOCK_OF[nomination.state]
     zone = get_settings().zone
-    items = timeline(session, nomination) if items is None else items
     started = nomination.state_entered_at
     for item in reversed(items):  # the clock started where the state last entered it
         if CLOCK_OF.get(item.from_state or "") != clock:
@@ -149,7 +203,7 @@ def step_clock(
     held = None
     if nomination.state in PAUSING_STATES and items:
         held = items[-1].payload.get("clock", {}).get("remaining_working_days")
-    return StepClock(clock, started, nomination.due_at, p.used, p.left, held)
+    return StepClock(clock, started, nomination.due_at, p.used, p.left, held)  # type: ignore[arg-type]
 
 
 def documents_of(session: Session, nomination: Nomination) -> list[sa.Row]:

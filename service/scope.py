@@ -12,6 +12,7 @@ from service.actors import Actor
 from service.models import Cluster, ClusterMember, Nomination
 from workflow.roles import Role
 
+_CLUSTERS_OF = "tdkt_clusters_of"  # session.info: (transaction, {(role, unit): cluster ids})
 _CITY_ROLES = frozenset({Role.BOARD_OFFICER, Role.COUNCIL_MEMBER, Role.APPROVER, Role.ADMIN, Role.SYSTEM})
 
 
@@ -37,16 +38,35 @@ def can_act_on(session: Session, actor: Actor, nomination: Nomination) -> bool:
     return False
 
 
-def visible_filter(actor: Actor):  # type: ignore[no-untyped-def]
-    """A SQL condition restricting a nomination query to what ``actor`` may see."""
+def visible_filter(actor: Actor, session: Session):  # type: ignore[no-untyped-def]
+    """A SQL condition restricting a nomination query to what ``actor`` may see.
+
+    A cluster role's clusters are read first and named in the condition as ids: with a subquery
+    the planner could not tell how many nominations match (PostgreSQL guessed 20,000 for 164 and
+    walked the whole table in id order, 5.5 ms instead of 0.3 ms). Read once per transaction."""
     if actor.role in _CITY_ROLES:
         return True
     if actor.role in (Role.SUBMITTER, Role.UNIT_HEAD):
         return Nomination.proposing_unit_code == (actor.unit_code or "")
-    if actor.role is Role.CLUSTER_HEAD:
-        heads = select(Cluster.id).where((Cluster.head_unit == actor.unit_code) | (Cluster.deputy_unit == actor.unit_code))
-        return Nomination.cluster_id.in_(heads)  # type: ignore[union-attr]
-    if actor.role is Role.CLUSTER_MEMBER:
-        mine = select(ClusterMember.cluster_id).where(ClusterMember.unit_code == actor.unit_code)
-        return Nomination.cluster_id.in_(mine)  # type: ignore[union-attr]
+    if actor.role in (Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER):
+        return Nomination.cluster_id.in_(_clusters_of(actor, session))  # type: ignore[union-attr]
     return False
+
+
+def _clusters_of(actor: Actor, session: Session) -> list[int]:
+    """The clusters a cluster head leads (as head or deputy) or a member belongs to."""
+    # Remembered for the current transaction only: a later one may see other memberships.
+    key = (actor.role, actor.unit_code)
+    held = session.info.get(_CLUSTERS_OF)
+    if held is not None and held[0] is session.get_transaction() and key in held[1]:
+        return held[1][key]
+    if actor.role is Role.CLUSTER_HEAD:
+        query = select(Cluster.id).where((Cluster.head_unit == actor.unit_code) | (Cluster.deputy_unit == actor.unit_code))
+    else:
+        query = select(ClusterMember.cluster_id).where(ClusterMember.unit_code == actor.unit_code)
+    ids = sorted(session.exec(query))
+    transaction = session.get_transaction()  # the query began one if none was open
+    if held is None or held[0] is not transaction:
+        held = session.info[_CLUSTERS_OF] = (transaction, {})
+    held[1][key] = ids
+    return ids

@@ -51,8 +51,10 @@ EVENT_ROLES: dict[str, frozenset[Role]] = {
     "expire": frozenset({Role.SYSTEM}),
 }
 
-# Events anyone may be able to fire at almost any time; they do not make a state "theirs".
-_NOT_A_TURN = frozenset({"withdraw", "expire"})
+# Events that do not make a state someone's turn: withdrawing and expiring are possible at
+# almost any time, and revoking a decided award ("thu hồi") is an exception, not a step that
+# waits for the Chairman (an award is not "waiting for" anyone; no "action needed" mail).
+NOT_A_TURN = frozenset({"withdraw", "expire", "revoke"})
 
 
 def roles_for(event: str) -> frozenset[Role]:
@@ -63,6 +65,6 @@ def responsible_roles(enabled: list[str]) -> frozenset[Role]:
     """Whose turn it is, given the events enabled in the current state."""
     roles: set[Role] = set()
     for event in enabled:
-        if event not in _NOT_A_TURN:
+        if event not in NOT_A_TURN:
             roles |= EVENT_ROLES[event] - {Role.SYSTEM}
     return frozenset(roles)

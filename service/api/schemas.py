@@ -57,6 +57,12 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+class CappedPage(Page[T], Generic[T]):
+    """A page of a list whose total is counted up to a cap (``TDKT_LIST_TOTAL_CAP``)."""
+
+    total_exact: bool = Field(True, description="false: there are more than `total` matches (the count stopped at the cap)")
+
+
 class Token(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.api.deps import SessionDep, SettingsDep
 from service.api.security import issue_token
 from service.users import TooManyAttempts, authenticate
-from service.web.inbox import cycle_tasks, inbox
+from service.web.inbox import INBOX_SIZE, cycle_tasks, inbox
 from service.web.render import error_message, render
 from service.web.session import COOKIE, FormUser, PageActor, PageUser, safe_next, user_of
 
@@ -79,4 +79,4 @@ def logout(_: FormUser) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, user: PageUser, actor: PageActor) -> Response:
-    return render(request, "home.html", items=inbox(session, actor), tasks=cycle_tasks(session, actor))
+    return render(request, "home.html", items=inbox(session, actor), tasks=cycle_tasks(session, actor), inbox_size=INBOX_SIZE)

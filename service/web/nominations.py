@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from config.catalogue import catalogue
+from config.settings import get_settings
 from service.cluster_cycle import local_today
 
 from service import attachments as attach
@@ -28,12 +29,12 @@ from service.models import Document, Nomination, Unit
 from service.nominations import get_nomination
 from service.overlaps import flags_of
 from service.scope import can_act_on
-from service.queries import count_nominations, documents_of, list_nominations, timeline
+from service.queries import Total, count_up_to, documents_of, list_nominations, timeline
 from service.verbs import ActionInput, perform
 from service.web.i18n import pick, lang_of
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
-from service.web.views import certificate_view, row
+from service.web.views import certificate_view, row, rows_of
 from workflow.errors import WorkflowError
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATES
 
@@ -49,9 +50,9 @@ BULK = frozenset({"receive", "start_appraisal", "open_cluster_review", "endorse"
 UNIT_EDITABLE = frozenset({"draft", "returned"})
 
 
-def _nominations(session: Session, actor: Actor, filters: dict[str, str], page: int) -> tuple[list, int]:
-    rows = [row(session, n, actor) for n in list_nominations(session, actor, limit=PAGE, offset=page * PAGE, **filters)]
-    return rows, count_nominations(session, actor, **filters)
+def _nominations(session: Session, actor: Actor, filters: dict[str, str], page: int) -> tuple[list, Total]:
+    rows = rows_of(session, list_nominations(session, actor, limit=PAGE, offset=page * PAGE, **filters), actor)
+    return rows, count_up_to(session, actor, get_settings().list_total_cap, **filters)
 
 
 def list_filters(session: Session, state: str | None, award: str | None, unit: str | None) -> tuple[dict[str, str], list, list]:  # type: ignore[type-arg]
@@ -74,7 +75,8 @@ def list_page(request: Request, session: SessionDep, actor: PageActor,
     rows, total = _nominations(session, actor, filters, page)
     # Bulk buttons: only actions that next_actions offers for at least one listed nomination.
     bulk = sorted({a for r in rows for a in r.actions if a in BULK}, key=list(EVENT_LABELS).index)
-    return render(request, "nominations.html", rows=rows, total=total, page=page, pages=(total + PAGE - 1) // PAGE,
+    return render(request, "nominations.html", rows=rows, total=total.count, total_exact=total.exact, page=page,
+                  pages=(total.count + PAGE - 1) // PAGE,
                   filters=filters, query=urlencode(filters), states=STATES, awards=awards, units=units, bulk=bulk)
 
 

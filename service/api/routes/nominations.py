@@ -16,17 +16,18 @@ from service.actors import Actor
 from service.api.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, TokenSubject, release, signed_in_user
 from service.api.errors import ApiError, ErrorResponse
 from service.api.params import AttachmentId, NominationId, Offset, RowId
+from service.api.prefer import MINIMAL, wants_minimal
 from service.api.schemas import (
     ActionRequest,
     AllowedAction,
     AttachmentOut,
+    CappedPage,
     DocumentOut,
     NominationCreate,
     NominationDetail,
     NominationEdit,
     NominationOut,
     OverlapOut,
-    Page,
     StepClockOut,
     TimelineEntry,
 )
@@ -38,7 +39,7 @@ from service.verbs import ACTIONS, ActionInput, perform
 from service.models import Attachment, Nomination
 from service.overlaps import flags_of
 from service.uploads import check_upload
-from service.queries import count_nominations, documents_of, list_rows, next_actions, step_clock, timeline
+from service.queries import count_up_to, documents_of, list_rows, next_actions, step_clock, timeline
 from sqlmodel import Session
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATE_LABELS
 
@@ -48,14 +49,12 @@ ERRORS = {
     401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}, 404: {"model": ErrorResponse},
     409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
 }
+PreferHeader = Annotated[str | None, Header(description="`return=minimal`: answer with the nomination's own fields, "
+                                                      "without timeline, attachments, documents and next actions (RFC 7240)")]
 REASON_ACTIONS = frozenset({"send_back", "return_for_completion", "reject", "decline", "withdraw", "revoke", "expire"})
 
 
 # Who may edit a draft: the proposing unit (a wrong role is 403, not "not a draft").
-
-
-def etag(nomination: Nomination) -> str:
-    return f'"v{nomination.version}"'
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:
@@ -101,8 +100,22 @@ def detail(session: Session, nomination: Nomination, actor: Actor) -> Nomination
     )
 
 
-def _reply(status: int, body: Any, nomination_version: int | None, location: str | None = None) -> JSONResponse:
+def answer(session: Session, nomination: Nomination, actor: Actor, minimal: bool) -> NominationOut:
+    """What a write answers: the full detail, or with ``Prefer: return=minimal`` only the
+    nomination's own fields (no further reads)."""
+    return NominationOut.model_validate(to_out(nomination)) if minimal else detail(session, nomination, actor)
+
+
+def _headers(nomination_version: int | None, minimal: bool) -> dict[str, str]:
     headers = {"ETag": f'"v{nomination_version}"'} if nomination_version else {}
+    if minimal:
+        headers["Preference-Applied"] = MINIMAL
+    return headers
+
+
+def _reply(status: int, body: Any, nomination_version: int | None, location: str | None = None) -> JSONResponse:
+    # A stored answer (Idempotency-Key) is replayed as it was first given, minimal or not.
+    headers = _headers(nomination_version, status < 300 and "timeline" not in body)
     if location:
         headers["Location"] = location
     return JSONResponse(body, status_code=status, headers=headers)
@@ -118,7 +131,7 @@ def _idempotent(session: Session, user_id: int, key: str | None, request: Reques
     return run_once(session, user_id=user_id, key=key, print_=fingerprint(request.method, request.url.path, body), run=run)
 
 
-@router.get("", response_model=Page[NominationOut], responses=ERRORS)
+@router.get("", response_model=CappedPage[NominationOut], responses=ERRORS)
 def list_(
     session: SessionDep,
     actor: ActorDep,
@@ -132,13 +145,14 @@ def list_(
     limit: Annotated[int, Query(ge=1)] = 50,
     offset: Offset = 0,
 ) -> Response:
-    """Nominations you may see, filtered; paginated with ``limit`` / ``offset``."""
+    """Nominations you may see, filtered; paginated with ``limit`` / ``offset``. ``total`` is exact
+    up to 10,000 matches (``TDKT_LIST_TOTAL_CAP``); beyond, it is the cap and ``total_exact`` is false."""
     limit = min(limit, settings.page_size_max)
     filters = dict(state=state, award=award, unit=unit, campaign_id=campaign_id, cluster_id=cluster_id, due_before=due_before)
     rows = list_rows(session, actor, limit=limit, offset=offset, **filters)  # type: ignore[arg-type]
-    page = Page[NominationOut](
-        items=[_labelled(r._mapping) for r in rows], total=count_nominations(session, actor, **filters),  # type: ignore[arg-type]
-        limit=limit, offset=offset,
+    total = count_up_to(session, actor, get_settings().list_total_cap, **filters)  # type: ignore[arg-type]
+    page = CappedPage[NominationOut](
+        items=[_labelled(r._mapping) for r in rows], total=total.count, total_exact=total.exact, limit=limit, offset=offset,
     )
     release(session)
     # Serialised once here: returning the model would have FastAPI validate it again.
@@ -149,12 +163,14 @@ def list_(
 def create(
     body: NominationCreate, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
     idempotency_key: Annotated[str | None, Header()] = None,
+    prefer: PreferHeader = None,
 ) -> JSONResponse:
     """Create a draft under the rule set in force today. Send ``Idempotency-Key`` to make retries safe."""
+    minimal = wants_minimal(prefer)
 
     def run() -> StoredResponse:
         n = actions.create_nomination(session, actor=actor, **body.model_dump())
-        return StoredResponse(201, detail(session, n, actor).model_dump(mode="json"))
+        return StoredResponse(201, answer(session, n, actor, minimal).model_dump(mode="json"))
 
     result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
     created = result.body
@@ -172,6 +188,7 @@ def show(nomination_id: NominationId, session: SessionDep, actor: ActorDep) -> J
 def edit(
     nomination_id: NominationId, body: NominationEdit, session: SessionDep, actor: ActorDep,
     if_match: Annotated[str | None, Header()] = None,
+    prefer: PreferHeader = None,
 ) -> JSONResponse:
     """Edit a draft. A stale ``If-Match`` / ``version`` gets 409 with the current state."""
     version = expected_version(if_match, body.version)
@@ -179,7 +196,7 @@ def edit(
     if not changes:
         raise InvalidInput("Không có gì để sửa.", "Nothing to change.")
     n = actions.edit_draft(session, nomination_id, actor=actor, expected_version=version, **changes)
-    return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
+    return _reply(200, answer(session, n, actor, wants_minimal(prefer)).model_dump(mode="json"), n.version)
 
 
 @router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
@@ -188,8 +205,10 @@ def act(
     body: ActionRequest | None = None,
     if_match: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header()] = None,
+    prefer: PreferHeader = None,
 ) -> JSONResponse:
-    """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action."""
+    """Take an action (see ``allowed_actions`` of the nomination). Fields needed depend on the action.
+    The answer is the nomination's detail, or with ``Prefer: return=minimal`` its own fields only."""
     # The busiest route: the user is read here, in the endpoint's worker thread, rather than by a
     # dependency of its own (one thread hop and one resolution fewer per request).
     begin_write(session)  # the action goes on in the transaction that reads the user
@@ -201,15 +220,16 @@ def act(
                        {"actions": sorted(ACTIONS)})
     version = expected_version(if_match, body.version)
     given = ActionInput(**body.model_dump(exclude={"version"}))
+    minimal = wants_minimal(prefer)
     if not idempotency_key:  # the common case: serialise the answer once, straight to JSON
         n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
-        answer = detail(session, n, actor).model_dump_json()
+        payload = answer(session, n, actor, minimal).model_dump_json()
         release(session)
-        return Response(answer, media_type="application/json", headers={"ETag": etag(n)})
+        return Response(payload, media_type="application/json", headers=_headers(n.version, minimal))
 
     def run() -> StoredResponse:
         n = perform(session, nomination_id, action, actor=actor, expected_version=version, given=given)
-        return StoredResponse(200, detail(session, n, actor).model_dump(mode="json"))
+        return StoredResponse(200, answer(session, n, actor, minimal).model_dump(mode="json"))
 
     result = _idempotent(session, user.id, idempotency_key, request, body.model_dump(mode="json"), run)  # type: ignore[arg-type]
     return _reply(result.status_code, result.body, result.body.get("version"))

@@ -1,0 +1,104 @@
+"""The nominations list's total (counted up to a cap) and what cluster roles see in it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, or_, select
+
+from config.settings import get_settings
+from service.actors import Actor
+from service.models import Cluster, ClusterMember, Nomination
+from service.queries import count_up_to, list_rows
+from tests.e2e.test_api_refusals import count
+from tests.e2e.test_page_authorization import sign_in  # noqa: F401  (fixture)
+from workflow.roles import Role
+
+Login = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def cap_of_3(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    monkeypatch.setenv("TDKT_LIST_TOTAL_CAP", "3")
+    get_settings.cache_clear()
+    yield 3
+    monkeypatch.delenv("TDKT_LIST_TOTAL_CAP")
+    get_settings.cache_clear()
+
+
+def test_a_total_beyond_the_cap_is_the_cap_and_says_it_is_not_exact(client: TestClient, login: Login, demo_engine: Engine,
+                                                                    cap_of_3: int) -> None:
+    everything = count(demo_engine, Nomination)
+    assert everything > cap_of_3  # the demo holds more than the cap, or this test shows nothing
+    page = client.get("/nominations", params={"limit": 2}, headers=login("ban.tdkt")).json()
+    assert (page["total"], page["total_exact"], len(page["items"])) == (cap_of_3, False, 2)
+    # Paging goes on past the cap: the cap bounds the count, not the rows one may read.
+    beyond = client.get("/nominations", params={"limit": 2, "offset": everything - 1}, headers=login("ban.tdkt")).json()
+    assert len(beyond["items"]) == 1 and beyond["total_exact"] is False
+    # A filter that matches no more than the cap gets its exact total.
+    drafts = count(demo_engine, Nomination, Nomination.state == "awaiting_signature")
+    assert drafts <= cap_of_3
+    narrow = client.get("/nominations", params={"state": "awaiting_signature"}, headers=login("ban.tdkt")).json()
+    assert (narrow["total"], narrow["total_exact"]) == (drafts, True)
+
+
+def test_the_list_page_says_more_than_the_cap(sign_in: Callable[[str], TestClient], cap_of_3: int) -> None:
+    board = sign_in("ban.tdkt")
+    vi = board.get("/web/nominations", params={"lang": "vi"})
+    assert vi.status_code == 200 and '<span class="muted" id="total">(hơn 3)</span>' in vi.text
+    en = board.get("/web/nominations", params={"lang": "en"})
+    assert '<span class="muted" id="total">(more than 3)</span>' in en.text
+    narrow = board.get("/web/nominations", params={"lang": "vi", "state": "awaiting_signature"})
+    assert re.search(r'<span class="muted" id="total">\(\d\)</span>', narrow.text)
+
+
+def test_under_the_cap_totals_are_exact(client: TestClient, login: Login, demo_engine: Engine) -> None:
+    page = client.get("/nominations", params={"limit": 1}, headers=login("ban.tdkt")).json()
+    assert page["total"] == count(demo_engine, Nomination) and page["total_exact"] is True
+
+
+@pytest.mark.parametrize(("username", "role"), [("cum7.truong", Role.CLUSTER_HEAD), ("cum7.thanhvien", Role.CLUSTER_MEMBER)])
+def test_a_cluster_role_lists_exactly_its_clusters_nominations(client: TestClient, login: Login, demo_engine: Engine,
+                                                               username: str, role: Role) -> None:
+    unit = {"cum7.truong": "SO_LDTBXH", "cum7.thanhvien": "SO_VHTT"}[username]
+    with Session(demo_engine) as s:
+        if role is Role.CLUSTER_HEAD:
+            clusters = select(Cluster.id).where(or_(Cluster.head_unit == unit, Cluster.deputy_unit == unit))
+        else:
+            clusters = select(ClusterMember.cluster_id).where(ClusterMember.unit_code == unit)
+        expected = sorted(s.exec(select(Nomination.id).where(Nomination.cluster_id.in_(clusters))))  # type: ignore[union-attr]
+    assert expected, "the demo gives cluster 7 nominations, or this test shows nothing"
+    page = client.get("/nominations", params={"limit": 200}, headers=login(username)).json()
+    assert [n["id"] for n in page["items"]] == expected and page["total"] == len(expected)
+
+
+def test_a_membership_added_later_is_seen_by_the_next_transaction(demo_engine: Engine) -> None:
+    """The cluster ids a list uses are remembered for one transaction, not for the session."""
+
+    def visible_to(unit: str) -> int:
+        with Session(demo_engine) as s:
+            mine = select(ClusterMember.cluster_id).where(ClusterMember.unit_code == unit)
+            return s.exec(select(func.count()).select_from(Nomination).where(Nomination.cluster_id.in_(mine))).one()  # type: ignore[union-attr]
+
+    with Session(demo_engine) as s:
+        cluster_id = s.exec(select(Nomination.cluster_id).where(Nomination.cluster_id.is_not(None))).first()  # type: ignore[union-attr]
+        assert cluster_id is not None, "the demo has cluster-track nominations, or this test shows nothing"
+        outsider = s.exec(select(Nomination.proposing_unit_code).where(
+            Nomination.proposing_unit_code.not_in(select(ClusterMember.unit_code).where(ClusterMember.cluster_id == cluster_id))
+        )).first()
+        assert outsider is not None
+    before = visible_to(outsider)
+    actor = Actor(name="thu.nghiem", role=Role.CLUSTER_MEMBER, unit_code=outsider)
+    with Session(demo_engine) as session:
+        assert count_up_to(session, actor, 10_000).count == len(list_rows(session, actor, limit=10_000)) == before
+        session.commit()  # ends the read transaction
+        with Session(demo_engine) as other:
+            other.add(ClusterMember(cluster_id=cluster_id, unit_code=outsider))
+            other.commit()
+        after = visible_to(outsider)
+        assert after > before
+        assert count_up_to(session, actor, 10_000).count == len(list_rows(session, actor, limit=10_000)) == after
