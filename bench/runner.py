@@ -34,7 +34,7 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("1", "bench.w1_http", "Transitions over HTTP, against the ceiling (+ memory of the API)", ("sqlite", "postgresql")),
     Workload("2", "bench.w2_year", "A Hanoi-scale year, compressed (+ memory)", ("sqlite", "postgresql")),
     Workload("3", "bench.w3_sweep", "Sweep cost as the database grows", ("sqlite", "postgresql")),
-    Workload("4", "bench.w4_reads", "Reads: list / inbox endpoints under concurrent users", ("sqlite", "postgresql")),
+    Workload("4", "bench.w4_reads", "Reads: list and inbox, over the API and as pages, under concurrent users", ("sqlite", "postgresql")),
     Workload("5", "bench.w5_documents", "Documents per second", ("-",)),
     Workload("6", "bench.w6_peer", "Peer: SpiffWorkflow on the same database", ("sqlite", "postgresql")),
 )

@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
-import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from bench import dataset

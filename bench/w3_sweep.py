@@ -10,7 +10,6 @@ write path). The query plans must use the ``due_at`` index."""
 
 from __future__ import annotations
 
-import io
 import random
 import time
 from datetime import date, datetime, timedelta, timezone

@@ -68,3 +68,15 @@ def test_work_beyond_the_first_thousand_ids_is_in_the_inbox(demo_engine: Engine,
     assert rows[0].nomination.id == late  # overdue: first
     page = sign_in("ban.tdkt").get("/web/")
     assert page.status_code == 200 and "Hồ sơ mới nhất chờ tiếp nhận" in page.text
+
+
+def test_a_pages_clocks_read_at_once_equal_each_nominations_own(demo_engine: Engine) -> None:
+    from service.queries import step_clock, step_clocks
+
+    with Session(demo_engine) as s:
+        everything = list(s.exec(select(Nomination).order_by(Nomination.id)))
+        batched = step_clocks(s, everything)
+        one_by_one = {n.id: step_clock(s, n) for n in everything}
+    assert batched == one_by_one
+    assert sum(c is not None for c in batched.values()) >= 5  # the demo has running clocks, or this shows nothing
+    assert any(c is not None and c.held_working_days is not None for c in batched.values()), "a returned nomination's held days"
