@@ -18,15 +18,35 @@ from config.calendar import load_calendar
 from config.settings import get_settings
 from service.models import AuditEntry, Document, Nomination, utcnow
 from workflow.clock import PAUSING_STATES, progress
-from service.scope import visible_filter
+from service.scope import visible_scope
 from service.transitions import route_of
 from config.catalogue import catalogue
 from workflow.nomination import CLOCK_OF, EVENT_LABELS, STATES, enabled_events, replay
 from workflow.roles import NOT_A_TURN, Role, roles_for
 
 
-def _filtered(
-    query,  # type: ignore[no-untyped-def]
+# The lists' conditions, each with its bound value (``f_<name>``): a list's statement is built once
+# per combination of scope and filters and reused with new values (building and keying a
+# statement cost more than running it, bench/findings.md).
+_N = Nomination.__table__  # type: ignore[attr-defined]
+_SCOPES = {
+    "all": sa.true(),
+    "unit": _N.c.proposing_unit_code == sa.bindparam("scope_unit"),
+    "clusters": _N.c.cluster_id.in_(sa.bindparam("scope_clusters", expanding=True)),
+    "none": sa.false(),
+}
+_FILTERS = {
+    "state": _N.c.state == sa.bindparam("f_state"),
+    "states": _N.c.state.in_(sa.bindparam("f_states", expanding=True)),
+    "award": _N.c.award_code == sa.bindparam("f_award"),
+    "unit": _N.c.proposing_unit_code == sa.bindparam("f_unit"),
+    "campaign_id": _N.c.campaign_id == sa.bindparam("f_campaign_id"),
+    "cluster_id": _N.c.cluster_id == sa.bindparam("f_cluster_id"),
+    "due_before": _N.c.due_at <= sa.bindparam("f_due_before"),
+}
+
+
+def _criteria(
     actor: Actor,
     session: Session,
     *,
@@ -37,32 +57,39 @@ def _filtered(
     cluster_id: int | None = None,
     due_before: datetime | None = None,
     states: Collection[str] | None = None,
-):
-    query = query.where(visible_filter(actor, session))
-    if state:
-        query = query.where(Nomination.state == state)
+) -> tuple[tuple[str, tuple[str, ...]], dict[str, Any]]:
+    """Which conditions a list has (the key of its statement) and their values: what ``actor``
+    may see, and each filter given (an empty one is no filter; ``states``: any of these)."""
+    scope, params = visible_scope(actor, session)
+    given = dict(state=state, award=award, unit=unit, campaign_id=campaign_id, cluster_id=cluster_id, due_before=due_before)
+    names = [name for name, value in given.items() if value]
+    params.update({f"f_{name}": given[name] for name in names})
     if states is not None:
-        query = query.where(Nomination.state.in_(sorted(states)))  # type: ignore[attr-defined]
-    if award:
-        query = query.where(Nomination.award_code == award)
-    if unit:
-        query = query.where(Nomination.proposing_unit_code == unit)
-    if campaign_id:
-        query = query.where(Nomination.campaign_id == campaign_id)
-    if cluster_id:
-        query = query.where(Nomination.cluster_id == cluster_id)
-    if due_before:
-        query = query.where(Nomination.due_at <= due_before)  # type: ignore[operator]
-    return query
+        names.append("states")
+        params["f_states"] = sorted(states)
+    return (scope, tuple(sorted(names))), params
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(kind: str, criteria: tuple[str, tuple[str, ...]], by_due: bool = False):  # type: ignore[no-untyped-def]
+    """The list's statement: ``objects`` (ORM), ``rows`` (the table's columns) or ``count`` (the
+    matching rows counted up to ``:cap_plus_one``); pages take ``:limit`` and ``:offset``."""
+    scope, names = criteria
+    where = [_SCOPES[scope], *(_FILTERS[name] for name in names)]
+    if kind == "count":
+        matching = sa.select(sa.literal(1)).select_from(_N).where(*where).limit(sa.bindparam("cap_plus_one"))
+        return sa.select(sa.func.count()).select_from(matching.subquery())
+    order = (_N.c.due_at.is_(None), _N.c.due_at, _N.c.id) if by_due else (_N.c.id,)
+    base = select(Nomination) if kind == "objects" else sa.select(_N)
+    return base.where(*where).order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
 
 
 def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, by_due: bool = False,
                      **filters: Any) -> list[Nomination]:
     """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date;
     in id order, or with ``by_due`` the soonest due first (then those with no deadline)."""
-    query = _filtered(select(Nomination), actor, session, **filters)
-    order = (Nomination.due_at.is_(None), Nomination.due_at, Nomination.id) if by_due else (Nomination.id,)  # type: ignore[union-attr]
-    return list(session.exec(query.order_by(*order).offset(offset).limit(limit)))
+    criteria, params = _criteria(actor, session, **filters)
+    return list(session.execute(_statement("objects", criteria, by_due), {**params, "limit": limit, "offset": offset}).scalars())
 
 
 @functools.lru_cache(maxsize=None)
@@ -79,8 +106,8 @@ def waiting_states(role: Role) -> frozenset[str]:
 def list_rows(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[sa.Row]:
     """The same page as :func:`list_nominations`, as rows of the table's columns rather than objects
     (the API's list: loading objects cost more than the query at 50 a page, bench/findings.md)."""
-    query = _filtered(sa.select(_NOMINATIONS), actor, session, **filters)
-    return list(session.connection().execute(query.order_by(_NOMINATIONS.c.id).offset(offset).limit(limit)))
+    criteria, params = _criteria(actor, session, **filters)
+    return list(session.connection().execute(_statement("rows", criteria), {**params, "limit": limit, "offset": offset}))
 
 
 @dataclass(frozen=True)
@@ -94,8 +121,8 @@ class Total:
 def count_up_to(session: Session, actor: Actor, cap: int, **filters: Any) -> Total:
     """The list's total, counting at most ``cap + 1`` matching rows (an index range that long,
     not the whole table): ``Total(cap, exact=False)`` when there are more than ``cap``."""
-    matching = _filtered(sa.select(sa.literal(1)).select_from(_NOMINATIONS), actor, session, **filters).limit(cap + 1)
-    found = session.connection().execute(sa.select(sa.func.count()).select_from(matching.subquery())).scalar_one()
+    criteria, params = _criteria(actor, session, **filters)
+    found = session.connection().execute(_statement("count", criteria), {**params, "cap_plus_one": cap + 1}).scalar_one()
     return Total(min(found, cap), exact=found <= cap)
 
 
@@ -124,7 +151,6 @@ _TIMELINES = (  # the timelines of several nominations at once, for a page's clo
     .where(_AUDIT.c.chain.in_(sa.bindparam("chains", expanding=True)))
     .order_by(_AUDIT.c.chain, _AUDIT.c.seq)
 )
-_NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _DOCUMENTS = Document.__table__  # type: ignore[attr-defined]
 # What lists of documents show: every column but the file itself (read only on download).
 _DOCUMENT_LIST = (

@@ -38,19 +38,22 @@ def can_act_on(session: Session, actor: Actor, nomination: Nomination) -> bool:
     return False
 
 
-def visible_filter(actor: Actor, session: Session):  # type: ignore[no-untyped-def]
-    """A SQL condition restricting a nomination query to what ``actor`` may see.
+def visible_scope(actor: Actor, session: Session) -> tuple[str, dict[str, object]]:
+    """What ``actor`` may see, as a kind of condition and its values: ``("all", {})`` for the
+    city's roles, ``("unit", {"scope_unit": code})`` for a unit's roles, ``("clusters",
+    {"scope_clusters": ids})`` for a cluster's, ``("none", {})`` otherwise. The lists build one
+    statement per kind and bind the values (:mod:`service.queries`).
 
-    A cluster role's clusters are read first and named in the condition as ids: with a subquery
-    the planner could not tell how many nominations match (PostgreSQL guessed 20,000 for 164 and
-    walked the whole table in id order, 5.5 ms instead of 0.3 ms). Read once per transaction."""
+    A cluster role's clusters are read first and bound as ids: with a subquery the planner could
+    not tell how many nominations match (PostgreSQL guessed 20,000 for 164 and walked the whole
+    table in id order, 5.5 ms instead of 0.3 ms). Read once per transaction."""
     if actor.role in _CITY_ROLES:
-        return True
+        return "all", {}
     if actor.role in (Role.SUBMITTER, Role.UNIT_HEAD):
-        return Nomination.proposing_unit_code == (actor.unit_code or "")
+        return "unit", {"scope_unit": actor.unit_code or ""}
     if actor.role in (Role.CLUSTER_HEAD, Role.CLUSTER_MEMBER):
-        return Nomination.cluster_id.in_(_clusters_of(actor, session))  # type: ignore[union-attr]
-    return False
+        return "clusters", {"scope_clusters": _clusters_of(actor, session)}
+    return "none", {}
 
 
 def _clusters_of(actor: Actor, session: Session) -> list[int]:
