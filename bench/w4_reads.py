@@ -6,12 +6,15 @@ unit head what awaits them, a cluster head the cluster's reviews, a cluster memb
 the Board what was received and what is overdue, the Chairman what awaits signature; plus the
 unfiltered first page. Over the API (``API_LISTS``, JSON) and as the clerks see them in the
 browser (``PAGES``: the home page's inbox and the filtered list pages, HTML), in separate bursts
-of the same users, reported separately. Users have no think time: each asks again as soon as
-it has its answer, so the figures are at the server's saturation."""
+of the same users, reported separately. Twice: with no think time (each user asks again as soon
+as it has its answer: the server's saturation, where p99 is the queue of 50 requests in front of
+two cores shared with the load generator) and with a clerk's pause between requests
+(``read_think_s``, uniform ±50%: the latency a person waits at that many users)."""
 
 from __future__ import annotations
 
 import random
+import time
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -80,8 +83,9 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     result = Result()
     sizes_seen: list[int] = []
 
-    def reader(name: str, role: Role, pages: bool):  # type: ignore[no-untyped-def]
+    def reader(name: str, role: Role, pages: bool, think: float = 0.0):  # type: ignore[no-untyped-def]
         token = issue_token(name, settings)[0]
+        pause = random.Random(name).uniform
         if pages:  # the browser's session cookie holds the same signed token
             paths, auth = list(PAGES[role]), {"headers": {"Cookie": f"{SESSION_COOKIE}={token}"}}
         else:
@@ -91,6 +95,8 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
             for i in range(size["read_requests"]):
                 if client.expired:
                     return
+                if think:
+                    time.sleep(pause(0.5 * think, 1.5 * think))  # reading the page, not timed
                 r = client.request("GET", paths[i % len(paths)], **auth)
                 if r is None:
                     continue
@@ -106,6 +112,9 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     pages_seen: list[int] = []
     loads: list[Load] = []
     page_loads: list[Load] = []
+    think_loads: list[Load] = []
+    think_page_loads: list[Load] = []
+    think = size["read_think_s"]
     workers = API_WORKERS[db]
     with uvicorn("service.api.app:create_app", url, workers=workers) as api:
         # Warm-up, not measured: one request per user at once, so every worker opens its
@@ -115,10 +124,16 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
         for _ in range(size["repeats"]):
             loads.append(run_clients([reader(name, role, False) for name, role, _ in users], api.url, 120))
             page_loads.append(run_clients([reader(name, role, True) for name, role, _ in users], api.url, 120))
+            think_loads.append(run_clients([reader(name, role, False, think) for name, role, _ in users], api.url, 240))
+            think_page_loads.append(run_clients([reader(name, role, True, think) for name, role, _ in users], api.url, 240))
         server_errors = api.errors()
     label = f"{size['read_users']} users, {size['read_rows']:,} nominations"
-    for kind, runs, note in (("API lists", loads, "GET /nominations (JSON)"),
-                             ("pages", page_loads, "home page inbox and list pages (HTML), " + ", ".join(sorted({p for ps in PAGES.values() for p in ps})))):
+    page_paths = ", ".join(sorted({p for ps in PAGES.values() for p in ps}))
+    for kind, runs, note in (
+            ("API lists, no think time", loads, "GET /nominations (JSON)"),
+            ("pages, no think time", page_loads, f"home page inbox and list pages (HTML): {page_paths}"),
+            (f"API lists, {think:g} s think time", think_loads, "each user pauses 0.5–1.5 s between requests"),
+            (f"pages, {think:g} s think time", think_page_loads, "each user pauses 0.5–1.5 s between requests")):
         result.figures += [
             Figure("4 reads", f"{kind} p50, {label}", db, "ms", [percentile(l.latencies_ms, 50) for l in runs], higher_is_better=False),
             Figure("4 reads", f"{kind} p99, {label}", db, "ms", [percentile(l.latencies_ms, 99) for l in runs],
@@ -127,12 +142,12 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
         ]
     if workers > 1:
         result.notes.append(f"the API ran with {workers} worker processes (API_WORKERS, as deployed)")
-    errors = sum(sum(l.errors.values()) for l in loads + page_loads)
+    errors = sum(sum(l.errors.values()) for l in loads + page_loads + think_loads + think_page_loads)
     result.checks["every read answered 200"] = errors == 0
     result.checks["the inboxes returned rows"] = sum(sizes_seen) > 0
     result.checks["the pages showed rows"] = sum(pages_seen) > 0
     if errors:
-        result.notes.append("errors: " + "; ".join(f"{k}: {n}" for l in loads + page_loads for k, n in l.errors.items()))
+        result.notes.append("errors: " + "; ".join(f"{k}: {n}" for l in loads + page_loads + think_loads + think_page_loads for k, n in l.errors.items()))
         if server_errors:
             result.notes.append("the API's log ends: " + " ⏎ ".join(server_errors.strip().splitlines()[-6:]))
     return result

@@ -138,7 +138,13 @@ class Award(Cited):
         return self
 
     def route(self, track: str) -> Route:
-        return Route.from_steps(self.routes[track])  # type: ignore[index]
+        return _route(tuple(self.routes[track]))  # type: ignore[index]
+
+
+@functools.lru_cache(maxsize=None)
+def _route(steps: tuple[str, ...]) -> Route:
+    """A route, checked and built once per list of steps (every list row and action asks)."""
+    return Route.from_steps(steps)
 
 
 class RuleSet(_Strict):

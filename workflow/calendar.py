@@ -11,6 +11,7 @@ calendar from ``config/calendar/vn-holidays.yaml``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -104,13 +105,28 @@ class WorkingCalendar:
         The inverse of add_working_days for n >= 1:
         ``working_days_between(s, add_working_days(s, n)) == n``.
         """
-        count = 0
-        d = start + _ONE_DAY
-        while d <= end:
-            if self.is_working_day(d):
-                count += 1
+        if end <= start:
+            return 0
+        self._check_covered(start + _ONE_DAY)  # the days counted are start+1 .. end, all covered or refused
+        self._check_covered(end)
+        counts = self._working_days_to
+        return counts[end.toordinal() - self._origin] - counts[start.toordinal() - self._origin]
+
+    @functools.cached_property
+    def _origin(self) -> int:
+        """The ordinal of the day before the first covered day (index 0 of the counts)."""
+        return date(self.first_year, 1, 1).toordinal() - 1
+
+    @functools.cached_property
+    def _working_days_to(self) -> list[int]:
+        """``[i]``: working days from the first covered day to day ``origin + i`` (built once: the
+        lists' clocks count days between dates for every row of a page)."""
+        counts = [0]
+        d = date(self.first_year, 1, 1)
+        while d.year <= self.last_year:
+            counts.append(counts[-1] + self.is_working_day(d))
             d += _ONE_DAY
-        return count
+        return counts
 
     def due_at(self, start: datetime, n: int) -> datetime:
         """Deadline of a step of ``n`` working days started at the aware datetime ``start``.

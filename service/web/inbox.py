@@ -13,7 +13,7 @@ from service.queries import list_nominations, waiting_states
 from service.web.views import Row, rows_of
 from workflow.roles import NOT_A_TURN, Role
 
-INBOX_SIZE = 100  # the most urgent shown on the home page; the full lists are on /web/nominations
+INBOX_SIZE = 50  # the most urgent shown on the home page, a list page's worth; the rest on /web/nominations
 
 
 def inbox(session: Session, actor: Actor) -> list[Row]:

@@ -141,6 +141,35 @@ def test_add_zero_is_start_or_next_working_day(cal: WorkingCalendar, start: date
     assert cal.working_days_between(start, end) == (0 if cal.is_working_day(start) else 1)
 
 
+def _counted_day_by_day(cal: WorkingCalendar, start: date, end: date) -> int:
+    """The definition, one day at a time (what working_days_between did before its table)."""
+    return sum(cal.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 12, 31)),
+       days=st.integers(min_value=-30, max_value=400))
+def test_between_equals_the_day_by_day_count(cal: WorkingCalendar, start: date, days: int) -> None:
+    end = start + timedelta(days=days)
+    if end.year > cal.last_year:
+        with pytest.raises(CalendarRangeError):
+            cal.working_days_between(start, end)
+        return
+    assert cal.working_days_between(start, end) == _counted_day_by_day(cal, start, end)
+
+
+def test_between_at_the_edges_of_the_covered_years(cal: WorkingCalendar) -> None:
+    first, last = date(cal.first_year, 1, 1), date(cal.last_year, 12, 31)
+    before_first = first - timedelta(days=1)  # not counted itself, so it may lie outside
+    assert cal.working_days_between(before_first, first + timedelta(days=10)) == _counted_day_by_day(cal, before_first, first + timedelta(days=10))
+    assert cal.working_days_between(last - timedelta(days=10), last) == _counted_day_by_day(cal, last - timedelta(days=10), last)
+    with pytest.raises(CalendarRangeError):
+        cal.working_days_between(before_first - timedelta(days=1), first)
+    with pytest.raises(CalendarRangeError):
+        cal.working_days_between(last, last + timedelta(days=1))
+    assert cal.working_days_between(last + timedelta(days=5), last) == 0  # nothing counted, nothing refused
+
+
 # --- due_at --------------------------------------------------------------------------------
 
 
