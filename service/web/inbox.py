@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from service.actors import Actor
-from service.queries import list_nominations, waiting_states
+from service.queries import next_actions, nominations_by_id, soonest_due, waiting_states
 from service.web.views import Row, rows_of
 from workflow.roles import NOT_A_TURN, Role
 
@@ -23,13 +23,11 @@ def inbox(session: Session, actor: Actor) -> list[Row]:
     costs the same at 100 or 100,000 nominations; it used to scan the first 1,000 by id, which
     at the city's volume missed most of the Board's work. A state is a turn on some awards'
     routes only, so each candidate is checked against its own route and a few more are read."""
-    states = waiting_states(actor.role)
-    if not states:
-        return []
-    candidates = list_nominations(session, actor, limit=2 * INBOX_SIZE, by_due=True, states=states)
-    rows = [r for r in rows_of(session, candidates, actor) if set(r.actions) - NOT_A_TURN]
+    candidates = soonest_due(session, actor, waiting_states(actor.role), 2 * INBOX_SIZE)
+    waiting = [c.id for c in candidates if set(next_actions(c, actor)) - NOT_A_TURN][:INBOX_SIZE]  # type: ignore[arg-type]
+    rows = rows_of(session, nominations_by_id(session, waiting), actor)  # objects, clocks, names: the rows shown only
     rows.sort(key=lambda r: (r.due_at is None, r.due_at or 0))  # the clock's due date, as shown
-    return rows[:INBOX_SIZE]
+    return rows
 
 
 @dataclass(frozen=True)

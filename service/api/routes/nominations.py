@@ -159,7 +159,7 @@ def list_(
     return Response(page.model_dump_json(), media_type="application/json")
 
 
-@router.post("", status_code=201, response_model=NominationDetail, responses=ERRORS)
+@router.post("", status_code=201, response_model=NominationDetail | NominationOut, responses=ERRORS)
 def create(
     body: NominationCreate, request: Request, session: SessionDep, user: CurrentUser, actor: ActorDep,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -184,7 +184,7 @@ def show(nomination_id: NominationId, session: SessionDep, actor: ActorDep) -> J
     return _reply(200, detail(session, n, actor).model_dump(mode="json"), n.version)
 
 
-@router.patch("/{nomination_id}", response_model=NominationDetail, responses=ERRORS)
+@router.patch("/{nomination_id}", response_model=NominationDetail | NominationOut, responses=ERRORS)
 def edit(
     nomination_id: NominationId, body: NominationEdit, session: SessionDep, actor: ActorDep,
     if_match: Annotated[str | None, Header()] = None,
@@ -199,7 +199,7 @@ def edit(
     return _reply(200, answer(session, n, actor, wants_minimal(prefer)).model_dump(mode="json"), n.version)
 
 
-@router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail, responses=ERRORS)
+@router.post("/{nomination_id}/actions/{action}", response_model=NominationDetail | NominationOut, responses=ERRORS)
 def act(
     nomination_id: NominationId, action: str, request: Request, session: SessionDep, username: TokenSubject,
     body: ActionRequest | None = None,
