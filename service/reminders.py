@@ -132,12 +132,16 @@ def _entry_versions(session: Session, nominations: list[Nomination]) -> dict[tup
     Audit entries of a nomination have ``seq`` = its version; entering a state is an entry whose
     ``to_state`` differs from ``from_state`` (or the creation, with no ``from_state``)."""
     chains = {audit.nomination_chain(n.id): n.id for n in nominations}  # type: ignore[arg-type]
-    rows = session.execute(
-        sa.select(AuditEntry.chain, AuditEntry.to_state, sa.func.max(AuditEntry.seq))
-        .where(
-            AuditEntry.chain.in_(list(chains)),  # type: ignore[attr-defined]
-            sa.or_(AuditEntry.from_state.is_(None), AuditEntry.from_state != AuditEntry.to_state),  # type: ignore[union-attr]
-        )
-        .group_by(AuditEntry.chain, AuditEntry.to_state)
-    ).all()
+    names = list(chains)
+    rows: list[Any] = []
+    # In chunks, as the INSERT of the reminders: PostgreSQL takes at most 65,535 parameters per statement.
+    for start in range(0, len(names), INSERT_CHUNK):
+        rows += session.execute(
+            sa.select(AuditEntry.chain, AuditEntry.to_state, sa.func.max(AuditEntry.seq))
+            .where(
+                AuditEntry.chain.in_(names[start:start + INSERT_CHUNK]),  # type: ignore[attr-defined]
+                sa.or_(AuditEntry.from_state.is_(None), AuditEntry.from_state != AuditEntry.to_state),  # type: ignore[union-attr]
+            )
+            .group_by(AuditEntry.chain, AuditEntry.to_state)
+        ).all()
     return {(chains[chain], state): seq for chain, state, seq in rows if state is not None}

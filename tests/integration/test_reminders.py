@@ -113,6 +113,11 @@ def test_many_reminders_due_at_once_are_queued_in_chunks(session: Session, monke
     assert queue_deadline_reminders(session, now=at(date(2027, 1, 29))) == 5
     assert len(reminders(session)) == 5
     assert queue_deadline_reminders(session, now=at(date(2027, 1, 29))) == 0  # a re-run adds none
+    # The versions at which each step was entered are read in chunks too, and agree with one read.
+    due = list(session.exec(select(Nomination).where(Nomination.due_at.is_not(None))))  # type: ignore[union-attr]
+    chunked = service.reminders._entry_versions(session, due)
+    monkeypatch.setattr(service.reminders, "INSERT_CHUNK", 1_000)
+    assert chunked == service.reminders._entry_versions(session, due) and len(chunked) >= 5
 
 
 def test_nominations_not_due_produce_nothing(session: Session) -> None:
