@@ -37,7 +37,6 @@ _SCOPES = {
 }
 _FILTERS = {
     "state": _N.c.state == sa.bindparam("f_state"),
-    "states": _N.c.state.in_(sa.bindparam("f_states", expanding=True)),
     "award": _N.c.award_code == sa.bindparam("f_award"),
     "unit": _N.c.proposing_unit_code == sa.bindparam("f_unit"),
     "campaign_id": _N.c.campaign_id == sa.bindparam("f_campaign_id"),
@@ -56,22 +55,18 @@ def _criteria(
     campaign_id: int | None = None,
     cluster_id: int | None = None,
     due_before: datetime | None = None,
-    states: Collection[str] | None = None,
 ) -> tuple[tuple[str, tuple[str, ...]], dict[str, Any]]:
     """Which conditions a list has (the key of its statement) and their values: what ``actor``
-    may see, and each filter given (an empty one is no filter; ``states``: any of these)."""
+    may see, and each filter given (an empty one is no filter)."""
     scope, params = visible_scope(actor, session)
     given = dict(state=state, award=award, unit=unit, campaign_id=campaign_id, cluster_id=cluster_id, due_before=due_before)
     names = [name for name, value in given.items() if value]
     params.update({f"f_{name}": given[name] for name in names})
-    if states is not None:
-        names.append("states")
-        params["f_states"] = sorted(states)
-    return (scope, tuple(sorted(names))), params
+    return (scope, tuple(names)), params
 
 
 @functools.lru_cache(maxsize=512)
-def _statement(kind: str, criteria: tuple[str, tuple[str, ...]], by_due: bool = False):  # type: ignore[no-untyped-def]
+def _statement(kind: str, criteria: tuple[str, tuple[str, ...]]):  # type: ignore[no-untyped-def]
     """The list's statement: ``objects`` (ORM), ``rows`` (the table's columns) or ``count`` (the
     matching rows counted up to ``:cap_plus_one``); pages take ``:limit`` and ``:offset``."""
     scope, names = criteria
@@ -79,17 +74,14 @@ def _statement(kind: str, criteria: tuple[str, tuple[str, ...]], by_due: bool = 
     if kind == "count":
         matching = sa.select(sa.literal(1)).select_from(_N).where(*where).limit(sa.bindparam("cap_plus_one"))
         return sa.select(sa.func.count()).select_from(matching.subquery())
-    order = (_N.c.due_at.is_(None), _N.c.due_at, _N.c.id) if by_due else (_N.c.id,)
     base = select(Nomination) if kind == "objects" else sa.select(_N)
-    return base.where(*where).order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    return base.where(*where).order_by(_N.c.id).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
 
 
-def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, by_due: bool = False,
-                     **filters: Any) -> list[Nomination]:
-    """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date;
-    in id order, or with ``by_due`` the soonest due first (then those with no deadline)."""
+def list_nominations(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[Nomination]:
+    """Nominations ``actor`` may see, filtered by state, award, unit, campaign, cluster, due date."""
     criteria, params = _criteria(actor, session, **filters)
-    return list(session.execute(_statement("objects", criteria, by_due), {**params, "limit": limit, "offset": offset}).scalars())
+    return list(session.execute(_statement("objects", criteria), {**params, "limit": limit, "offset": offset}).scalars())
 
 
 def soonest_due(session: Session, actor: Actor, states: Collection[str], limit: int) -> list[sa.Row]:
