@@ -12,6 +12,7 @@ from config.catalogue import catalogue
 from service.actors import Actor
 from service.models import Certificate, Decision, Nomination, Unit
 from service.queries import StepClock, next_actions, step_clocks
+
 # Who may export a decision's annex (as GET /exports/decisions/{id}/annex.xlsx allows).
 ANNEX_READERS = frozenset({"board_officer", "approver", "council_member", "admin"})
 
