@@ -227,13 +227,17 @@ def step_clock(
     return _clock(nomination, timeline(session, nomination) if items is None else items, now)
 
 
-def step_clocks(session: Session, nominations: list[Nomination], now: datetime | None = None) -> dict[int, StepClock | None]:
+def step_clocks(session: Session, nominations: list[Nomination], now: datetime | None = None,
+                read: dict[int, list[TimelineItem]] | None = None) -> dict[int, StepClock | None]:
     """:func:`step_clock` of each nomination of a page, from one read of their audit trails (a
-    list of 50 read 50 timelines, one statement each)."""
+    list of 50 read 50 timelines, one statement each); ``read``: timelines the caller has already,
+    by nomination id."""
+    read = read or {}
     timed = {audit.nomination_chain(n.id): n for n in nominations if CLOCK_OF.get(n.state) and n.due_at is not None}  # type: ignore[arg-type]
-    items: dict[str, list[TimelineItem]] = {chain: [] for chain in timed}
-    if timed:
-        for row in session.connection().execute(_TIMELINES, {"chains": list(timed)}):
+    items: dict[str, list[TimelineItem]] = {chain: read.get(n.id, []) for chain, n in timed.items()}  # type: ignore[arg-type]
+    missing = [chain for chain, n in timed.items() if n.id not in read]
+    if missing:
+        for row in session.connection().execute(_TIMELINES, {"chains": missing}):
             items[row[0]].append(TimelineItem(*row[1:-1], json.loads(row[-1])))
     clocks: dict[int, StepClock | None] = {n.id: None for n in nominations}  # type: ignore[misc]
     clocks.update({n.id: _clock(n, items[chain], now) for chain, n in timed.items()})  # type: ignore[misc]

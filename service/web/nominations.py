@@ -81,11 +81,11 @@ def list_page(request: Request, session: SessionDep, actor: PageActor,
 
 
 def _detail(request: Request, session: Session, nomination: Nomination, actor: Actor, **extra) -> dict:  # type: ignore[no-untyped-def]
-    r = row(session, nomination, actor)
+    items = timeline(session, nomination)
+    r = row(session, nomination, actor, items)  # its clock from the same timeline
     eligibility = None
     if nomination.state in UNIT_EDITABLE and actor.role.value in ("submitter", "unit_head"):
         eligibility = check_nomination(session, nomination)
-    items = timeline(session, nomination)
     last_return = next((i for i in reversed(items) if i.action == "return_for_completion"), None)
     return dict(
         n=nomination, r=r, items=items, documents=documents_of(session, nomination),

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from config.catalogue import catalogue
 from service.actors import Actor
 from service.models import Certificate, Decision, Nomination, Unit
-from service.queries import StepClock, next_actions, step_clocks
+from service.queries import StepClock, TimelineItem, next_actions, step_clocks
 
 # Who may export a decision's annex (as GET /exports/decisions/{id}/annex.xlsx allows).
 ANNEX_READERS = frozenset({"board_officer", "approver", "council_member", "admin"})
@@ -31,16 +31,18 @@ class Row:
         return self.clock.due_at if self.clock else None
 
 
-def row(session: Session, nomination: Nomination, actor: Actor) -> Row:
-    return rows_of(session, [nomination], actor)[0]
+def row(session: Session, nomination: Nomination, actor: Actor, items: list[TimelineItem] | None = None) -> Row:
+    """One nomination's row; ``items``: its timeline, if the page has read it already."""
+    return rows_of(session, [nomination], actor, None if items is None else {nomination.id: items})[0]  # type: ignore[dict-item]
 
 
-def rows_of(session: Session, nominations: list[Nomination], actor: Actor) -> list[Row]:
+def rows_of(session: Session, nominations: list[Nomination], actor: Actor,
+            timelines: dict[int, list[TimelineItem]] | None = None) -> list[Row]:
     """The rows of a list page, with one read of the units' names and one of the clocks' audit
     entries for the whole page (not two statements per nomination)."""
     codes = sorted({n.proposing_unit_code for n in nominations})
     names = {code: name for code, name in session.exec(select(Unit.code, Unit.name_vi).where(Unit.code.in_(codes)))} if codes else {}  # type: ignore[attr-defined]
-    clocks = step_clocks(session, nominations)
+    clocks = step_clocks(session, nominations, read=timelines)
     rows = []
     for n in nominations:
         award = catalogue().version(n.ruleset_version).award(n.award_code)

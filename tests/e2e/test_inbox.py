@@ -80,3 +80,32 @@ def test_a_pages_clocks_read_at_once_equal_each_nominations_own(demo_engine: Eng
     assert batched == one_by_one
     assert sum(c is not None for c in batched.values()) >= 5  # the demo has running clocks, or this shows nothing
     assert any(c is not None and c.held_working_days is not None for c in batched.values()), "a returned nomination's held days"
+
+
+def test_clocks_use_the_timelines_a_page_read_already(demo_engine: Engine) -> None:
+    from service.queries import step_clocks, timeline
+
+    with Session(demo_engine) as s:
+        everything = list(s.exec(select(Nomination).order_by(Nomination.id)))
+        given = {n.id: timeline(s, n) for n in everything[::2]}
+        assert step_clocks(s, everything, read=given) == step_clocks(s, everything)
+
+
+def test_a_nomination_page_reads_its_audit_trail_once(demo_engine: Engine, sign_in: Callable[[str], TestClient]) -> None:
+    with Session(demo_engine) as s:
+        n = s.exec(select(Nomination).where(Nomination.state == "in_appraisal")).first()
+        assert n is not None and n.due_at is not None  # a running clock, or this test shows nothing
+    board = sign_in("ban.tdkt")
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_entries" in statement and "audit_entries.payload" in statement:
+            reads.append(statement)
+
+    sa.event.listen(demo_engine, "before_cursor_execute", count)
+    try:
+        page = board.get(f"/web/nominations/{n.id}")
+    finally:
+        sa.event.remove(demo_engine, "before_cursor_execute", count)
+    assert page.status_code == 200 and f"#{n.id}" in page.text
+    assert len([r for r in reads if "ORDER BY audit_entries" in r]) == 1, reads
