@@ -1,7 +1,8 @@
 """The ceiling of workload 1: a minimal FastAPI endpoint doing only the database writes of a
 transition — read the row (locked: BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL), a
 versioned update of its state, an audit insert — on the same engine settings, with no
-authentication, no state machine, no deadlines, no outbox and no response detail.
+authentication, no state machine, no deadlines, no outbox and no response detail; served like
+the API (its start-up objects frozen out of the garbage collector).
 
     uvicorn --factory bench.ceiling_app:create_app   (TDKT_DATABASE_URL names the database)
 """
@@ -14,6 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from fastapi import FastAPI, HTTPException
 
+from service.api.lifespan import frozen_start_up
 from service.db import default_engine
 from service.models import AuditEntry, Nomination
 
@@ -31,7 +33,8 @@ def create_app() -> FastAPI:
     locked_read = sa.select(NOMINATIONS.c.state, NOMINATIONS.c.version).where(NOMINATIONS.c.id == sa.bindparam("id"))
     if engine.dialect.name == "postgresql":
         locked_read = locked_read.with_for_update()
-    app = FastAPI()
+    # Served as tdkt's API is: its start-up objects frozen out of the garbage collector.
+    app = FastAPI(lifespan=frozen_start_up)
 
     @app.post("/ceiling/{nomination_id}/{event}")
     def transition(nomination_id: int, event: str) -> dict:

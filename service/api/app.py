@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import AsyncIterator
-
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api import admission, errors, observability
+from service.api.lifespan import frozen_start_up
 from service.api.routes import (
     admin,
     auth,
@@ -59,24 +56,13 @@ class RefuseNulInQuery:
         await self.app(scope, receive, send)
 
 
-@contextlib.asynccontextmanager
-async def _frozen_start_up(app: FastAPI) -> AsyncIterator[None]:
-    """Leave what start-up built (modules, routes, the catalogue: ~190k objects) out of the
-    garbage collector's sweeps. A full sweep walked them all and stopped every request for
-    100-400 ms at random (workload 4: the p99 of every page, even an empty one, was such a
-    pause); frozen, a sweep walks only what requests made since."""
-    gc.collect()
-    gc.freeze()
-    yield
-
-
 def create_app(engine: Engine | None = None) -> FastAPI:
     """The application. Called with no engine it is uvicorn's factory in a server process (its
     engine from the settings, its start-up objects frozen out of the garbage collector); tests
     pass their engine and keep the collector as it is (freezing in a long test process would
     keep every later-dropped app alive)."""
     app = FastAPI(title="tdkt", version="0.1.0", description=DESCRIPTION,
-                  lifespan=_frozen_start_up if engine is None else None)
+                  lifespan=frozen_start_up if engine is None else None)
     app.state.engine = engine or default_engine()
     errors.install(app)
     app.add_middleware(RefuseNulInQuery)

@@ -1,5 +1,5 @@
 """The served application freezes what start-up built out of the garbage collector's sweeps
-(service/api/app.py: a full sweep paused every request for 100-400 ms); an application a test
+(service/api/lifespan.py: a full sweep paused every request for 100-400 ms); an application a test
 builds around its own engine leaves the collector alone."""
 
 from __future__ import annotations
