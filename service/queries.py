@@ -22,7 +22,7 @@ from service.scope import visible_scope
 from service.transitions import route_of
 from config.catalogue import catalogue
 from workflow.nomination import CLOCK_OF, EVENT_LABELS, STATES, enabled_events, replay
-from workflow.roles import NOT_A_TURN, Role, roles_for
+from workflow.roles import Role, responsible_roles, roles_for
 
 
 # The lists' conditions, each with its bound value (``f_<name>``): a list's statement is built once
@@ -106,6 +106,7 @@ def nominations_by_id(session: Session, ids: list[int]) -> list[Nomination]:
 
 @functools.lru_cache(maxsize=64)
 def _soonest(scope: str, states: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """:func:`soonest_due`'s statement, built once per scope and set of states."""
     columns = (_N.c.id, _N.c.due_at, _N.c.state, _N.c.award_code, _N.c.track, _N.c.ruleset_version)
     ranges = []
     for state in states:
@@ -118,13 +119,10 @@ def _soonest(scope: str, states: tuple[str, ...]):  # type: ignore[no-untyped-de
 
 @functools.lru_cache(maxsize=None)
 def waiting_states(role: Role) -> frozenset[str]:
-    """The states in which some award's route gives ``role`` a turn (an event of theirs that is
-    not merely always possible, :data:`workflow.roles.NOT_A_TURN`): where an inbox looks."""
+    """The states in which some award's route makes it ``role``'s turn (as the outbox decides whom
+    to tell, :func:`workflow.roles.responsible_roles`): where an inbox looks."""
     routes = {award.route(track) for ruleset in catalogue().rulesets for award in ruleset.awards for track in award.routes}
-    return frozenset(
-        state for route in routes for state in STATES
-        if any(role in roles_for(e) for e in enabled_events(state, route) if e not in NOT_A_TURN)
-    )
+    return frozenset(state for route in routes for state in STATES if role in responsible_roles(enabled_events(state, route)))
 
 
 def list_rows(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0, **filters: Any) -> list[sa.Row]:
