@@ -94,13 +94,33 @@ def append(
 
     ``prev_hash``: the hash of entry ``seq - 1`` if the caller read it already (under the same
     lock); otherwise it is read here."""
-    settings = get_settings()
     connection = session.connection()
-    if seq == 1:
-        prev_hash = GENESIS
-    elif prev_hash is None:
+    if seq > 1 and prev_hash is None:
         prev = connection.execute(_PREV_HASH, {"chain": chain, "seq": seq - 1}).scalar()
         prev_hash = prev if prev is not None else GENESIS
+    row = entry_row(chain=chain, seq=seq, actor=actor, action=action, from_state=from_state, to_state=to_state,
+                    reason=reason, payload=payload, at=at, prev_hash=prev_hash or GENESIS)
+    connection.execute(_INSERT, row)
+    return row["hash"]
+
+
+def entry_row(
+    *,
+    chain: str,
+    seq: int,
+    actor: Actor,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    reason: str | None,
+    payload: dict[str, Any] | None,
+    at: datetime | None,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """The columns of entry ``seq`` of ``chain``, its HMAC included, linked to ``prev_hash`` (the
+    hash of entry ``seq - 1``; the first entry links to :data:`GENESIS`). For a caller that
+    writes the entry itself, in one statement with other writes (``service.transition_write``)."""
+    settings = get_settings()
     row = dict(
         chain=chain,
         seq=seq,
@@ -113,11 +133,10 @@ def append(
         reason=reason,
         payload=canonical_json(payload or {}),
         key_id=settings.audit_key_id,
-        prev_hash=prev_hash,
+        prev_hash=GENESIS if seq == 1 else prev_hash,
     )
     row["hash"] = _digest_of(**row, keys=settings.audit_keys)
-    connection.execute(_INSERT, row)
-    return row["hash"]
+    return row
 
 
 @dataclass(frozen=True)

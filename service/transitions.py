@@ -7,7 +7,6 @@ audit entry and the outbox messages land together or not at all.
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date, datetime, time, timezone
 from typing import Any, Callable
@@ -19,7 +18,7 @@ from sqlmodel import Session, select
 from config.calendar import load_calendar
 from config.catalogue import Award, RuleSet, catalogue
 from config.settings import get_settings
-from service import audit
+from service import audit, transition_write
 from service.metrics import counted_transition
 from service.actors import Actor
 from service.db import write_transaction
@@ -54,9 +53,6 @@ _LOCKED_ROW_AND_HEAD = (
 )
 _NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _COLUMN_KEYS = frozenset(c.key for c in _NOMINATIONS.c) - {"id", "version"}
-_UPDATE_ROW = _NOMINATIONS.update().where(
-    _NOMINATIONS.c.id == sa.bindparam("row_id"), _NOMINATIONS.c.version == sa.bindparam("read_version")
-)
 _OUTBOX_INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 _LAST_PAUSE = (
@@ -159,10 +155,9 @@ def apply_event(
                 details = {**(payload or {}), **clock_note}
                 if passed is not None:
                     details["passed"] = passed
-            _write_row(session, nomination)  # bumps the version (optimistic lock) before the audit seq uses it
-            session.flush()  # whatever before_write added (a decision, a quota entry), before the audit entry
-            audit.append(
-                session,
+            read_version, values = _stage_row(session, nomination)  # the next version: the audit seq uses it
+            session.flush()  # whatever before_write added (a decision, a quota entry), before the transition's own writes
+            entry = audit.entry_row(
                 chain=audit.nomination_chain(nomination.id),  # type: ignore[arg-type]
                 seq=nomination.version,
                 actor=actor,
@@ -172,9 +167,14 @@ def apply_event(
                 reason=reason,
                 payload=details,
                 at=now,
-                prev_hash=read.chain_head,
+                prev_hash=read.chain_head or audit.GENESIS,
             )
-            queue_messages(session, nomination, route)
+            try:
+                transition_write.write(session, nomination.id, read_version, values, entry,  # type: ignore[arg-type]
+                                       messages_for(session, nomination, route))
+            except StaleDataError:
+                session.expire(nomination)  # it was marked as written; the row says otherwise
+                raise
             if after_write is not None:
                 after_write(nomination)
     except StaleDataError:
@@ -183,30 +183,22 @@ def apply_event(
     return nomination
 
 
-def _write_row(session: Session, nomination: Nomination) -> None:
-    """Write the nomination's changed columns and its next version with one Core UPDATE guarded by
-    the version it was read at, then mark the object clean, as the ORM's flush would.
+def _stage_row(session: Session, nomination: Nomination) -> tuple[int, dict[str, Any]]:
+    """The version the nomination was read at and the columns to write (those set since it was
+    loaded, ``committed_state``, and the next version); the object is then marked clean at the
+    new version, as the ORM's flush would after its UPDATE, so the flush of other objects that
+    follows does not write the row again. :mod:`service.transition_write` sends the UPDATE,
+    guarded by the version read.
 
-    The ORM's unit of work did the same UPDATE at several times the cost (bench/findings.md). A
-    changed column is one set since the row was loaded (``committed_state``); like the flush, an
-    in-place change of a JSON value is not seen (the write path never does that)."""
+    The ORM's unit of work did the same UPDATE at several times the cost (bench/findings.md).
+    Like the flush, an in-place change of a JSON value is not seen (the write path never does that)."""
     state = sa.inspect(nomination)
+    read_version = nomination.version
     values = {key: state.dict[key] for key in state.committed_state if key in _COLUMN_KEYS}
-    values["version"] = nomination.version + 1
-    params = {f"new_{key}": value for key, value in values.items()}
-    params.update(row_id=nomination.id, read_version=nomination.version)
-    updated = session.connection().execute(_update_of(frozenset(values)), params)
-    if updated.rowcount != 1:
-        raise StaleDataError(f"nomination {nomination.id} changed since version {nomination.version}")
+    values["version"] = read_version + 1
     state.dict.update(values)
     state._commit_all(state.dict, session.identity_map)  # noqa: SLF001  (what the flush does after its UPDATE)
-
-
-@functools.lru_cache(maxsize=None)
-def _update_of(keys: frozenset[str]) -> sa.Update:
-    """The UPDATE of these columns, built once per set of columns (a statement built per call
-    costs its construction and cache key every time)."""
-    return _UPDATE_ROW.values({key: sa.bindparam(f"new_{key}") for key in sorted(keys)})
+    return read_version, values
 
 
 def record_change(
@@ -320,21 +312,27 @@ def scope_of(role: Role, nomination: Nomination, session: Session) -> str | None
 
 
 def queue_messages(session: Session, nomination: Nomination, route: Route) -> None:
+    """Queue :func:`messages_for` the nomination now, with one Core INSERT in the caller's
+    transaction (a change that is not a transition: a creation)."""
+    rows = messages_for(session, nomination, route)
+    if rows:
+        session.connection().execute(_OUTBOX_INSERT, rows)
+
+
+def messages_for(session: Session, nomination: Nomination, route: Route) -> list[dict[str, Any]]:
     """Outbox rows for whoever must act next, and the proposing unit on an outcome.
 
     The key (nomination, step, kind, offset, role) is unique, so re-running a step never queues
     the same message twice; ``step`` includes the version because a nomination can re-enter a
-    state (returned twice). The rows go in with one Core INSERT in the caller's transaction, like
-    the audit entry: nothing reads them back as objects here."""
+    state (returned twice). Rows, not objects: they are inserted with Core, like the audit
+    entry, and nothing reads them back here."""
     step = f"{nomination.state}@v{nomination.version}"
     recipients = {(role, "action_needed") for role in responsible_roles(enabled_events(nomination.state, route))}
     if nomination.state in _OUTCOME_STATES:
         recipients.add((Role.SUBMITTER, "outcome"))
-    if not recipients:
-        return
     now = utcnow()
     params = {"nomination_id": nomination.id, "state": nomination.state, "award": nomination.award_code}
-    rows = [
+    return [
         dict(
             key=f"nomination:{nomination.id}:{step}:{kind}:0:{role.value}",
             nomination_id=nomination.id,
@@ -352,4 +350,3 @@ def queue_messages(session: Session, nomination: Nomination, route: Route) -> No
         )
         for role, kind in sorted(recipients)
     ]
-    session.connection().execute(_OUTBOX_INSERT, rows)

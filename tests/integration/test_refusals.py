@@ -134,7 +134,7 @@ def test_a_failure_after_the_state_change_rolls_everything_back(session: Session
     def broken_outbox(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(transitions, "queue_messages", broken_outbox)
+    monkeypatch.setattr(transitions, "messages_for", broken_outbox)
     assert_refused(session, received, RuntimeError, lambda: actions.start_appraisal(session, received.id, actor=BOARD))
 
 
