@@ -32,6 +32,7 @@ from service.scope import can_act_on
 from service.queries import Total, count_up_to, documents_of, list_nominations, timeline
 from service.verbs import ActionInput, perform
 from service.web.i18n import pick, lang_of
+from service.web.pager import pager
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
 from service.web.views import certificate_view, row, rows_of
@@ -75,8 +76,10 @@ def list_page(request: Request, session: SessionDep, actor: PageActor,
     rows, total = _nominations(session, actor, filters, page)
     # Bulk buttons: only actions that next_actions offers for at least one listed nomination.
     bulk = sorted({a for r in rows for a in r.actions if a in BULK}, key=list(EVENT_LABELS).index)
+    pages = (total.count + PAGE - 1) // PAGE
     return render(request, "nominations.html", rows=rows, total=total.count, total_exact=total.exact, page=page,
-                  pages=(total.count + PAGE - 1) // PAGE,
+                  pager=pager(page, pages, last_known=total.exact),
+                  has_next=page + 1 < pages or (not total.exact and len(rows) == PAGE),
                   filters=filters, query=urlencode(filters), states=STATES, awards=awards, units=units, bulk=bulk)
 
 

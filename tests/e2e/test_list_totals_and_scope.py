@@ -102,3 +102,41 @@ def test_a_membership_added_later_is_seen_by_the_next_transaction(demo_engine: E
         after = visible_to(outsider)
         assert after > before
         assert count_up_to(session, actor, 10_000).count == len(list_rows(session, actor, limit=10_000)) == after
+
+
+def _pager_links(html: str) -> tuple[list[str], str | None]:
+    nav = re.search(r'<nav aria-label="[^"]+" class="pager">(.*?)</nav>', html, re.S)
+    assert nav, "the list page shows a pager"
+    numbers = re.findall(r'<a href="\?page=\d+[^"]*">(\d+)</a>|<strong aria-current="page">(\d+)</strong>|(…)', nav.group(1))
+    following = re.search(r'<a rel="next" href="\?page=(\d+)', nav.group(1))
+    return ["".join(n) for n in numbers], following.group(1) if following else None
+
+
+def test_the_list_pages_pager_shows_a_window_and_next_walks_every_row(sign_in: Callable[[str], TestClient], demo_engine: Engine,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("service.web.nominations.PAGE", 2)
+    board = sign_in("ban.tdkt")
+    everything = count(demo_engine, Nomination)
+    pages = (everything + 1) // 2
+    assert pages > 7, "the demo needs enough nominations for a gap in the pager"
+    first = board.get("/web/nominations", params={"lang": "vi"})
+    numbers, following = _pager_links(first.text)
+    assert numbers == ["1", "2", "3", "…", str(pages)] and following == "1"
+    assert "Trang sau" in first.text and "Trang trước" not in first.text
+    seen: list[str] = []
+    page: str | None = "0"
+    while page is not None:
+        html = board.get("/web/nominations", params={"page": page}).text
+        seen += re.findall(r'<tr data-nomination="(\d+)"', html)
+        page = _pager_links(html)[1]
+    assert len(seen) == everything and len(set(seen)) == everything
+
+
+def test_past_the_cap_the_pager_offers_next_but_no_last_page(sign_in: Callable[[str], TestClient], demo_engine: Engine,
+                                                             monkeypatch: pytest.MonkeyPatch, cap_of_3: int) -> None:
+    monkeypatch.setattr("service.web.nominations.PAGE", 2)
+    board = sign_in("ban.tdkt")
+    numbers, following = _pager_links(board.get("/web/nominations").text)
+    assert numbers == ["1", "2"] and following == "1"  # 3 counted → 2 pages known, more may follow
+    numbers, following = _pager_links(board.get("/web/nominations", params={"page": 5}).text)
+    assert numbers == ["1", "…", "4", "5", "6"] and following == "6"
