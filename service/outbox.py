@@ -1,7 +1,7 @@
 """Draining the outbox: send the queued e-mails, retry with backoff, record what happened.
 
 Messages are written to the ``outbox`` table in the same transaction as the change they report
-(:func:`service.transitions.queue_messages`, :func:`service.reminders.queue_deadline_reminders`);
+(:func:`service.transitions.messages_for`, :func:`service.reminders.queue_deadline_reminders`);
 :func:`drain_outbox` sends them afterwards. Row statuses:
 
 ``pending``  waiting; sent once ``next_attempt_at`` has passed.

@@ -17,7 +17,7 @@ catches up, and running it twice changes nothing):
   (the deadline sweep escalates instead).
 * ``version`` in the step is the version at which the nomination ENTERED its current state
   (from the audit trail), which is the step of the action-needed message that
-  :func:`service.transitions.queue_messages` wrote on entry. The current version would change
+  :func:`service.transitions.messages_for` queued on entry. The current version would change
   on a draft edit or a produced document and queue the same reminder again.
 
 The query reads only nominations with ``due_at`` between now and the end of the last day any

@@ -1,6 +1,6 @@
 """The list pages' pager ("phân trang"): the first and last pages, a few around the current one,
 and a gap between, instead of a link to every page (200 of them at the lists' count cap, which
-nobody reads and which cost the list page more to render than its rows)."""
+nobody reads)."""
 
 from __future__ import annotations
 
