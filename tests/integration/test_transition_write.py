@@ -13,18 +13,8 @@ from sqlmodel import Session, select
 
 from service import audit, transition_write
 from service import nominations as actions
-from service.actors import Actor
-from service.demo import DemoNomination, drive
 from service.models import AuditEntry, Nomination, OutboxMessage, utcnow
-from workflow.roles import Role
-
-BOARD = Actor("cv.ban_tdkt", Role.BOARD_OFFICER)
-
-
-def _submitted(session: Session) -> int:
-    nomination_id = drive(session, DemoNomination(person="P001", award="BK_TP", campaign="TK-2026", steps=["submit", "endorse"])).id
-    session.close()
-    return nomination_id  # type: ignore[return-value]
+from tests.integration.test_write_transactions import BOARD, _submitted
 
 
 def _statements(engine: Engine) -> list[str]:
