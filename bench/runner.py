@@ -98,14 +98,23 @@ def run_all(size: str, only: set[str] | None, databases: set[str] | None, out: P
         out.parent.mkdir(parents=True, exist_ok=True)
         twin = out.with_suffix(".json")
         if merge and twin.exists():
-            earlier = json.loads(twin.read_text())
-            done = {(r["workload"], r["database"]) for r in results}
-            kept = [r for r in earlier["results"] if (r["workload"], r["database"]) not in done]
-            order = {w.key: i for i, w in enumerate(WORKLOADS)}
-            report["results"] = sorted(kept + results, key=lambda r: (order.get(r["workload"], 99), r["database"]))
-            report["command"] = f"{earlier['command']}; then {command} --merge"
-            report["size"] = f"{earlier['size']}, then {size}"
+            report = merged(json.loads(twin.read_text()), report)
         twin.write_text(json.dumps(report, ensure_ascii=False, indent=1))
         write_report(report, out)
         echo(f"[bench] wrote {out}")
     return report
+
+
+def merged(earlier: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """``report``'s results in place of ``earlier``'s for the same (workload, database), the rest of
+    ``earlier`` kept, its commands and later runs (``python -m bench.merge``) included."""
+    done = {(r["workload"], r["database"]) for r in report["results"]}
+    kept = [r for r in earlier["results"] if (r["workload"], r["database"]) not in done]
+    order = {w.key: i for i, w in enumerate(WORKLOADS)}
+    return {
+        **report,
+        "results": sorted(kept + report["results"], key=lambda r: (order.get(r["workload"], 99), r["database"])),
+        "command": f"{earlier['command']}; then {report['command']} --merge",
+        "size": f"{earlier['size']}, then {report['size']}",
+        **({"later_runs": earlier["later_runs"]} if earlier.get("later_runs") else {}),
+    }
