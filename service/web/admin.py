@@ -15,10 +15,11 @@ from config.catalogue import catalogue
 from service.api.deps import SessionDep
 from service.audit import verify_all
 from service.cluster_cycle import local_today
-from service.models import Cluster, ClusterMember, Unit, User
+from service.models import Cluster, ClusterMember, User
 from service.web.render import render
 from service.web.session import PageUser
 from service.web.settings import WebSettings, get_web_settings
+from service.web.views import unit_choices
 
 router = APIRouter(prefix="/web/admin", include_in_schema=False)
 
@@ -57,7 +58,7 @@ def admin_page(request: Request, session: SessionDep, user: PageUser,
         ruleset = None
     return render(
         request, "admin.html", users=session.exec(select(User).order_by(User.username)).all(),
-        units=session.exec(select(Unit).order_by(Unit.code)).all(), clusters=clusters, years=years, year=year,
+        units=unit_choices(session), clusters=clusters, years=years, year=year,
         ruleset=ruleset, prefect_ui=settings.prefect_ui, flows=latest_flow_runs(settings),
     )
 

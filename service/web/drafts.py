@@ -18,11 +18,12 @@ from service.api.deps import SessionDep, SettingsDep
 from service.uploads import check_upload  # the API's own upload checks
 from service.cluster_cycle import local_today
 from service.errors import InvalidInput
-from service.models import Campaign, Person, Unit
+from service.models import Campaign, Person
 from service.nominations import get_nomination
 from service.web.nominations import nomination_refused, not_found
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
+from service.web.views import unit_choices
 from workflow.errors import WorkflowError
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -33,7 +34,7 @@ def _choices(session: Session, actor: Actor) -> dict:  # type: ignore[type-arg]
     ruleset = catalogue().in_force(today)
     people = session.exec(select(Person).where(Person.unit_code == actor.unit_code).order_by(Person.full_name)).all()
     campaigns = session.exec(select(Campaign).where(Campaign.filing_deadline >= today).order_by(Campaign.code)).all()
-    units = session.exec(select(Unit).order_by(Unit.code)).all()
+    units = unit_choices(session)
     return dict(awards=ruleset.awards, ruleset=ruleset.version, people=people, campaigns=campaigns, units=units,
                 year=today.year)
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config.catalogue import catalogue
 from config.settings import get_settings
@@ -25,7 +25,7 @@ from service.api.deps import SessionDep
 from service.api.routes.nominations import REASON_ACTIONS
 from service.eligibility import check_nomination
 from service.errors import InvalidInput
-from service.models import Document, Nomination, Unit
+from service.models import Document, Nomination
 from service.nominations import get_nomination
 from service.overlaps import flags_of
 from service.scope import can_act_on
@@ -35,7 +35,7 @@ from service.web.i18n import pick, lang_of
 from service.web.pager import pager
 from service.web.render import error_message, render, status_of
 from service.web.session import FormActor, PageActor
-from service.web.views import certificate_view, row, rows_of
+from service.web.views import certificate_view, row, rows_of, unit_choices
 from workflow.errors import WorkflowError
 from workflow.nomination import EVENT_LABELS, OUTCOME_EVENTS, STATES
 
@@ -59,7 +59,7 @@ def _nominations(session: Session, actor: Actor, filters: dict[str, str], page: 
 def list_filters(session: Session, state: str | None, award: str | None, unit: str | None) -> tuple[dict[str, str], list, list]:  # type: ignore[type-arg]
     """The list's filters that name a known state, award or unit (the others are ignored)."""
     awards = catalogue().in_force(local_today()).awards
-    units = session.exec(select(Unit).order_by(Unit.code)).all()
+    units = unit_choices(session)
     filters = {k: v for k, v in (("state", state if state in STATES else None),
                                  ("award", award if award in {a.code for a in awards} else None),
                                  ("unit", unit if unit in {u.code for u in units} else None)) if v}

@@ -22,6 +22,7 @@ from service.web.exports import xlsx
 from service.web.i18n import WORDS, lang_of, pick
 from service.web.render import render
 from service.web.session import PageActor
+from service.web.views import unit_choices
 from workflow.nomination import STATE_LABELS
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -70,7 +71,7 @@ def statistics_page(request: Request, session: SessionDep, actor: PageActor,
         request, "statistics.html", data=data, charts=charts(data, lang_of(request)), filters=filters, query=urlencode(filters),
         campaigns=session.exec(select(Campaign).order_by(Campaign.code)).all(),
         clusters=session.exec(select(Cluster).order_by(Cluster.year.desc(), Cluster.code)).all(),  # type: ignore[attr-defined]
-        units=session.exec(select(Unit).order_by(Unit.code)).all(),
+        units=unit_choices(session),
     )
 
 

@@ -140,3 +140,23 @@ def test_past_the_cap_the_pager_offers_next_but_no_last_page(sign_in: Callable[[
     assert numbers == ["1", "2"] and following == "1"  # 3 counted → 2 pages known, more may follow
     numbers, following = _pager_links(board.get("/web/nominations", params={"page": 5}).text)
     assert numbers == ["1", "…", "4", "5", "6"] and following == "6"
+
+
+def test_the_list_pages_unit_filter_offers_every_unit_and_filters_by_the_chosen_one(
+        sign_in: Callable[[str], TestClient], demo_engine: Engine) -> None:
+    from service.models import Unit
+
+    with Session(demo_engine) as s:
+        units = s.exec(select(Unit.code, Unit.name_vi).order_by(Unit.code)).all()  # type: ignore[call-overload]
+        in_unit = s.exec(select(func.count()).select_from(Nomination).where(Nomination.proposing_unit_code == "SO_YT")).one()
+    assert len(units) > 1 and in_unit > 0  # the demo has units to choose among and nominations in this one
+    board = sign_in("ban.tdkt")
+    page = board.get("/web/nominations", params={"lang": "vi", "unit": "SO_YT"})
+    assert page.status_code == 200
+    options = re.findall(r'<option value="([A-Z0-9_]+)" ?(selected)?>([^<]*)</option>',
+                         page.text.split('<select id="unit"', 1)[1].split("</select>", 1)[0])
+    assert [(code, name) for code, _, name in options] == [(u.code, u.name_vi) for u in units]  # every unit, in code order
+    assert [code for code, chosen, _ in options if chosen] == ["SO_YT"]
+    assert re.search(rf'<span class="muted" id="total">\({in_unit}\)</span>', page.text)  # only that unit's nominations
+    unknown = board.get("/web/nominations", params={"lang": "vi", "unit": "NO_SUCH_UNIT"})
+    assert unknown.status_code == 200 and ' selected>' not in unknown.text.split('<select id="unit"', 1)[1].split("</select>", 1)[0]
