@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from service.actors import Actor
-from service.models import Campaign, Cluster, ClusterMember, InitiativeRecord, Person, TitleRecord, Unit, User
+from service.models import Campaign, Cluster, ClusterMember, InitiativeRecord, Nomination, Person, TitleRecord, Unit, User
 from workflow.roles import Role
 
 YEAR = 2026
@@ -128,3 +128,16 @@ def campaign_id(session: Session) -> int:
 def _chunks(rows: list, size: int) -> Iterable[list]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def ceiling_copies(engine: Engine, like: list[int]) -> list[int]:
+    """Copies of the nominations ``like`` as fresh rows for the ceiling's writes (workloads 1
+    and 6): rows of their own, never walked by tdkt."""
+    table = Nomination.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.select(table).where(table.c.id.in_(like)).order_by(table.c.id))]
+        for r in rows:
+            r.pop("id")
+            r["person_id"], r["nominee_unit_code"] = None, r["proposing_unit_code"]
+            r["nominee_kind"] = "collective"  # its own nominee, so no duplicate of a tdkt row
+        return [conn.execute(table.insert().values(**r).returning(table.c.id)).scalar_one() for r in rows]

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from bench import dataset
@@ -25,7 +24,6 @@ from bench.common import API_WORKERS, Figure, Result, dialect, percentile, throw
 from bench.server import Client, Load, run_clients, uvicorn
 from service.api.security import issue_token
 from service.api.settings import get_api_settings
-from service.models import Nomination
 from workflow.roles import Role
 
 WALK = ("submit", "endorse", "receive", "start_appraisal", "submit_for_signature", "decide")
@@ -57,7 +55,7 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
     with Session(engine, expire_on_commit=False) as session:
         for u in units:
             ours[u] = [dataset.create(session, u, "DOT_XUAT", person=p) for p in org.people[u][:need]]
-    ceiling = {u: _bulk_drafts(engine, ours[u][: need // 2]) for u in units}
+    ceiling = {u: dataset.ceiling_copies(engine, ours[u][: need // 2]) for u in units}
 
     def ours_walk(unit: str, ids: list[int], minimal: bool = True) -> Callable[[Client], None]:
         role_token = {"submit": token[f"bench.sub.{unit}"], "endorse": token[f"bench.head.{unit}"],
@@ -162,18 +160,6 @@ def _measure(size: dict, engine, url: str) -> Result:  # type: ignore[no-untyped
 
 def _kinds(errors: Counter) -> str:
     return "; ".join(f"{k}: {n}" for k, n in errors.most_common()) or "none"
-
-
-def _bulk_drafts(engine, like: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
-    """Copies of ``like`` as fresh draft rows for the ceiling (its own rows, never walked by tdkt)."""
-    table = Nomination.__table__  # type: ignore[attr-defined]
-    with engine.begin() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(sa.select(table).where(table.c.id.in_(like)).order_by(table.c.id))]
-        for r in rows:
-            r.pop("id")
-            r["person_id"], r["nominee_unit_code"] = None, r["proposing_unit_code"]
-            r["nominee_kind"] = "collective"  # its own nominee, so no duplicate of a tdkt row
-        return [conn.execute(table.insert().values(**r).returning(table.c.id)).scalar_one() for r in rows]
 
 
 def _fold_check(engine, ids: list[int]) -> bool:  # type: ignore[no-untyped-def]

@@ -7,8 +7,11 @@ council vote → decide, nine steps. SpiffWorkflow keeps its state as its serial
 step, like a stateless web request, loads the JSON from the database (row locked), deserializes,
 completes the ready task, runs the engine, serializes and writes it back with a version check,
 in one transaction. tdkt fires the same nine events through its service verbs (each: lock, check,
-machine, state + deadline + HMAC-chained audit + outbox, one commit). Creation is not timed on
-either side."""
+machine, state + deadline + HMAC-chained audit + outbox, one commit). A third walk writes only
+what workload 1's ceiling writes at each step (locked read, versioned update, audit insert, a
+transaction each; :func:`bench.ceiling_app.write_step`), with no engine at all: its rate over
+SpiffWorkflow's is the most any engine writing those rows through SQLAlchemy could reach, the
+bound the 3× target is read against. Creation is not timed on any side."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bench import ceiling_app as ceiling
 from bench import dataset
 from bench.checks import fold_mismatches
 from bench.common import Figure, Result, dialect, throwaway_database, use_database
@@ -62,6 +66,7 @@ def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-
     parser.add_bpmn_file(str(BPMN))
     spec = parser.get_spec(PROCESS)
     serializer = BpmnWorkflowSerializer()
+    floor = dataset.ceiling_copies(engine, ours)
     theirs = []
     with engine.begin() as conn:
         for _ in range(per_block * repeats):
@@ -73,6 +78,8 @@ def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-
     result = Result()
     ours_rate, theirs_rate, ratio = [], [], []
     ours_cpu, theirs_cpu = [], []
+    floor_rate, floor_cpu, bound = [], [], []
+    read = ceiling.locked_read(engine)
     done_names: list[list[str]] = []
     for rep in range(repeats):
         block = slice(rep * per_block, (rep + 1) * per_block)
@@ -85,7 +92,14 @@ def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-
         for wid in theirs[block]:
             done_names.append(_spiff_walk(engine, serializer, wid, locked=db == "postgresql"))
         t_theirs, c_theirs = time.perf_counter() - t0, time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
+        for nid in floor[block]:
+            _floor_walk(engine, read, nid)
+        t_floor, c_floor = time.perf_counter() - t0, time.process_time() - c0
         n = per_block * STEPS
+        floor_rate.append(n / t_floor)
+        floor_cpu.append(c_floor * 1000 / n)
+        bound.append((n / t_floor) / (n / t_theirs))
         ours_rate.append(n / t_ours)
         theirs_rate.append(n / t_theirs)
         ratio.append((n / t_ours) / (n / t_theirs))
@@ -97,6 +111,12 @@ def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-
         Figure("6 peer", "tdkt / SpiffWorkflow", db, "ratio", ratio, target=">= 3"),
         Figure("6 peer", "tdkt CPU per transition (this process)", db, "ms", ours_cpu, higher_is_better=False),
         Figure("6 peer", "SpiffWorkflow CPU per transition (this process)", db, "ms", theirs_cpu, higher_is_better=False),
+        Figure("6 peer", "workload 1's ceiling writes alone, transitions/s", db, "transitions/s", floor_rate,
+               note="locked read, versioned update, audit insert, one commit per step; no engine, no outbox"),
+        Figure("6 peer", "workload 1's ceiling writes alone, CPU per transition (this process)", db, "ms", floor_cpu,
+               higher_is_better=False),
+        Figure("6 peer", "the ceiling writes / SpiffWorkflow: the most any engine writing them could reach", db, "ratio", bound,
+               note="an engine with no logic at all, writing only these rows through SQLAlchemy"),
     ]
     expected = ["submit", "endorse", "receive", "return_for_completion", "resubmit", "start_appraisal", "send_to_council",
                 "council_vote", "decide"]
@@ -104,6 +124,9 @@ def _measure(size: dict, engine, db: str) -> Result:  # type: ignore[no-untyped-
     with Session(engine) as s:
         states = {n.state for n in s.exec(sa.select(act.Nomination).where(act.Nomination.id.in_(ours))).scalars()}  # type: ignore[attr-defined]
     result.checks["every tdkt nomination ended awarded"] = states == {"awarded"}
+    with Session(engine) as s:
+        floor_states = set(s.exec(sa.select(act.Nomination.state).where(act.Nomination.id.in_(floor))).scalars())  # type: ignore[attr-defined]
+    result.checks["every ceiling-writes walk ended awarded"] = floor_states == {"awarded"}
     result.checks["every tdkt nomination's state equals the fold of its audit trail"] = not fold_mismatches(engine, ours)
     return result
 
@@ -119,6 +142,19 @@ def _tdkt_walk(session: Session, nid: int, unit: str) -> None:
     act.send_to_council(session, nid, actor=board)
     act.record_council_result(session, nid, actor=board, passed=True, tally={"members": 15, "present": 14, "in_favour": 14})
     act.decide(session, nid, actor=dataset.APPROVER, decision_number=f"P-{nid}/QĐ-UBND", signed_on=date(2026, 12, 1), signer="Chủ tịch")
+
+
+# The nine steps as tdkt's unit track records them; the ceiling writes the states without a machine.
+FLOOR_STEPS = (("submit", "awaiting_unit_head"), ("endorse", "submitted"), ("receive", "received"),
+               ("return_for_completion", "returned"), ("resubmit", "received"), ("start_appraisal", "in_appraisal"),
+               ("send_to_council", "at_council"), ("record_council_result", "council_passed"), ("decide", "awarded"))
+
+
+def _floor_walk(engine, read, nid: int) -> None:  # type: ignore[no-untyped-def]
+    """The nine steps as workload 1's ceiling writes them: a transaction each, no engine."""
+    for event, state in FLOOR_STEPS:
+        with engine.connect().execution_options(tdkt_write=True) as conn, conn.begin():
+            assert ceiling.write_step(conn, read, nid, event, state) is not None
 
 
 def _spiff_walk(engine, serializer, wid: int, *, locked: bool) -> list[str]:  # type: ignore[no-untyped-def]
