@@ -28,6 +28,7 @@ from service.models import AuditEntry, Nomination, OutboxMessage
 _NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+OUTBOX_INSERT = _OUTBOX.insert()  # outbox rows as Core rows (also a creation's, service.transitions.queue_messages)
 _UPDATE_ROW = _NOMINATIONS.update().where(
     _NOMINATIONS.c.id == sa.bindparam("row_id"), _NOMINATIONS.c.version == sa.bindparam("read_version")
 )
@@ -54,7 +55,7 @@ def write(
         if updated_rows == 1:
             connection.execute(_AUDIT.insert(), audit_row)
             if messages:
-                connection.execute(_OUTBOX.insert(), messages)
+                connection.execute(OUTBOX_INSERT, messages)
     if updated_rows != 1:
         raise StaleDataError(f"nomination {nomination_id} changed since version {read_version}")
 

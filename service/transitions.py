@@ -23,7 +23,7 @@ from service.metrics import counted_transition
 from service.actors import Actor
 from service.db import write_transaction
 from service.errors import Forbidden, NotFound, StaleVersion
-from service.models import AuditEntry, Campaign, Cluster, Nomination, OutboxMessage, utcnow
+from service.models import AuditEntry, Campaign, Cluster, Nomination, utcnow
 from service.scope import can_act_on
 from workflow.clock import PAUSING_STATES, remaining_days
 from workflow.nomination import CLOCK_OF, EVENT_LABELS, FINAL_STATES, advance, enabled_events
@@ -53,7 +53,6 @@ _LOCKED_ROW_AND_HEAD = (
 )
 _NOMINATIONS = Nomination.__table__  # type: ignore[attr-defined]
 _COLUMN_KEYS = frozenset(c.key for c in _NOMINATIONS.c) - {"id", "version"}
-_OUTBOX_INSERT = OutboxMessage.__table__.insert()  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 _LAST_PAUSE = (
     sa.select(_AUDIT.c.payload)
@@ -316,7 +315,7 @@ def queue_messages(session: Session, nomination: Nomination, route: Route) -> No
     transaction (a change that is not a transition: a creation)."""
     rows = messages_for(session, nomination, route)
     if rows:
-        session.connection().execute(_OUTBOX_INSERT, rows)
+        session.connection().execute(transition_write.OUTBOX_INSERT, rows)
 
 
 def messages_for(session: Session, nomination: Nomination, route: Route) -> list[dict[str, Any]]:
